@@ -1,0 +1,16 @@
+namespace NasNotebooks.Bench;
+
+/// <summary>Benchmark entry: `dotnet run -c Release --project bench/Bench -- &lt;name&gt;`.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        Console.WriteLine("benchmarks: " + string.Join(", ", Benchmarks.Names));
+        return 0;
+    }
+}
+
+internal static class Benchmarks
+{
+    public static readonly string[] Names = [];
+}
