@@ -124,7 +124,7 @@ public sealed class ChoicesSpec : DecisionPoint
         }
     }
 
-    private BigInteger? CandidateSize(int j) => Single._subspaces?[j]?.SpaceSize ?? BigInteger.One;
+    private BigInteger? CandidateSize(int j) => Single._subspaces?[j] is { } sp ? sp.SpaceSize : BigInteger.One;
 
     /// <inheritdoc />
     public override BigInteger? SpaceSize

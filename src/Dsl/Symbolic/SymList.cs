@@ -3,7 +3,7 @@ using System.Collections;
 namespace NasNotebooks.Dsl;
 
 /// <summary>A symbolic list: an ordered list of values (primitives, symbolic nodes or hyper values).</summary>
-public sealed class SymList : Symbolic, IList<object?>, IReadOnlyList<object?>
+public sealed class SymList : Symbolic, IList<object?>, IReadOnlyList<object?>, IList
 {
     private readonly List<object?> _items;
 
@@ -96,4 +96,16 @@ public sealed class SymList : Symbolic, IList<object?>, IReadOnlyList<object?>
     public void RemoveAt(int index) => _items.RemoveAt(index);
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    bool IList.IsFixedSize => false;
+
+    bool ICollection.IsSynchronized => false;
+
+    object ICollection.SyncRoot => ((ICollection)_items).SyncRoot;
+
+    int IList.Add(object? value) { _items.Add(value); return _items.Count - 1; }
+
+    void IList.Remove(object? value) => Remove(value);
+
+    void ICollection.CopyTo(Array array, int index) => ((ICollection)_items).CopyTo(array, index);
 }

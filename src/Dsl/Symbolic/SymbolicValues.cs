@@ -55,7 +55,7 @@ public static class SymbolicValues
         {
             case null: return 0;
             case string s: return s.GetHashCode(StringComparison.Ordinal);
-            case SymList or IList when v is IList l:
+            case IList l when v is not string:
                 var h = new HashCode();
                 foreach (var x in l) h.Add(Hash(x));
                 return h.ToHashCode();
