@@ -420,15 +420,39 @@ public sealed class ChoicesSpec : DecisionPoint
             error = $"'{valuePath}' (decision '{Id}') expects a list of {NumChoices} values, got {SymbolicValues.Describe(value)}.";
             return false;
         }
-        var used = Distinct ? new HashSet<int>() : null;
+        // Candidates may overlap, so a greedy match can strand a later item: search with backtracking
+        // (first solution in candidate order, which is what a greedy match finds when it works).
         var children = new Dna[NumChoices];
-        for (int q = 0; q < NumChoices; q++)
+        var used = new HashSet<int>();
+        string? firstError = null;
+        bool Assign(int q)
         {
-            if (!_subchoices[q].TryEncodeSingle(list[q], valuePath.Append(q), used, out children[q], out error)) return false;
-            used?.Add(children[q].Index);
+            if (q == NumChoices) return true;
+            var exclude = Distinct ? new HashSet<int>(used) : new HashSet<int>();
+            while (true)
+            {
+                if (!_subchoices[q].TryEncodeSingle(list[q], valuePath.Append(q), exclude, out var d, out var e))
+                {
+                    firstError ??= e;
+                    return false;
+                }
+                int j = d.Index;
+                bool orderOk = !Sorted || q == 0 || (Distinct ? j > children[q - 1].Index : j >= children[q - 1].Index);
+                if (orderOk)
+                {
+                    children[q] = d;
+                    if (Distinct) used.Add(j);
+                    if (Assign(q + 1)) return true;
+                    if (Distinct) used.Remove(j);
+                }
+                exclude.Add(j);
+            }
         }
-        try { CheckConstraints(children.Select(c => c.Index).ToArray()); }
-        catch (DnaValidationException e) { error = $"'{valuePath}': {e.Message}"; return false; }
+        if (!Assign(0))
+        {
+            error = firstError ?? $"'{valuePath}' (decision '{Id}'): the values can't be matched to {(Distinct ? "distinct " : "")}{(Sorted ? "sorted " : "")}candidates.";
+            return false;
+        }
         dna = JoinMulti(children);
         error = null;
         return true;
