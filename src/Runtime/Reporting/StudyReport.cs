@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using NasNotebooks.Dsl;
+
+namespace NasNotebooks.Runtime.Reporting;
+
+/// <summary>
+/// Tables and charts of a study's trials: results table, best-so-far curve, parameter importance,
+/// parallel coordinates and Pareto front. Works on trials and the space's <see cref="SpaceSpec"/>
+/// only, so any front end (kernel, console, HTML report) can show them.
+/// </summary>
+public sealed class StudyReport
+{
+    private readonly SpaceSpec? _spec;
+    private readonly IReadOnlyList<Trial> _trials;
+
+    /// <summary>Creates a report over <paramref name="trials"/>; with a spec, decisions are shown by name and literal value.</summary>
+    public StudyReport(IEnumerable<Trial> trials, SpaceSpec? spec = null, IReadOnlyList<string>? objectiveNames = null)
+    {
+        _trials = trials.OrderBy(t => t.Id).ToList();
+        _spec = spec;
+        ObjectiveNames = objectiveNames ?? [];
+    }
+
+    /// <summary>Names of the reward's objectives (default: <c>reward</c>, <c>reward[1]</c>, ...).</summary>
+    public IReadOnlyList<string> ObjectiveNames { get; }
+
+    private string Objective(int i) => i < ObjectiveNames.Count ? ObjectiveNames[i] : i == 0 ? "reward" : $"reward[{i}]";
+
+    /// <summary>Completed trials, in id order.</summary>
+    public IReadOnlyList<Trial> Completed => _trials.Where(t => t.Status == TrialStatus.Completed && t.FinalReward is not null).ToList();
+
+    /// <summary>The best completed trials by the first objective, best first.</summary>
+    public IReadOnlyList<Trial> Best(int top = 1) =>
+        Completed.OrderByDescending(t => t.FinalReward!.Value.Value).ThenBy(t => t.Id).Take(top).ToList();
+
+    /// <summary>Decisions of a trial as name → literal value (falls back to the DNA text without a spec).</summary>
+    public IReadOnlyDictionary<string, object?> Decisions(Trial trial)
+    {
+        if (_spec is null) return new Dictionary<string, object?> { ["dna"] = trial.Dna.ToString() };
+        try { return _spec.ToDictionary(trial.Dna, DnaKey.Name, DnaValueForm.Literal); }
+        catch (ArgumentException) { return new Dictionary<string, object?> { ["dna"] = trial.Dna.ToString() }; }
+    }
+
+    /// <summary>Rows of the results table: id, status, objectives, metrics, decisions.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Rows(IEnumerable<Trial>? trials = null)
+    {
+        var rows = new List<IReadOnlyDictionary<string, object?>>();
+        foreach (var t in trials ?? _trials)
+        {
+            var row = new Dictionary<string, object?> { ["trial"] = t.Id, ["status"] = t.Status.ToString().ToLowerInvariant() };
+            if (t.FinalReward is { } r)
+                for (int i = 0; i < r.Count; i++) row[Objective(i)] = r.Values[i];
+            foreach (var (k, v) in t.Metrics) row[k] = v;
+            foreach (var (k, v) in Decisions(t)) row[k] = v;
+            if (t.Reason is not null) row["reason"] = t.Reason;
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>An HTML table of <paramref name="trials"/> (all trials by default), values escaped.</summary>
+    public string ToHtmlTable(IEnumerable<Trial>? trials = null, string? caption = null)
+    {
+        var rows = Rows(trials);
+        var columns = rows.SelectMany(r => r.Keys).Distinct().ToList();
+        var sb = new StringBuilder();
+        sb.Append("<table class=\"nas-table\">");
+        if (caption is not null) sb.Append("<caption>").Append(WebUtility.HtmlEncode(caption)).Append("</caption>");
+        sb.Append("<thead><tr>");
+        foreach (var c in columns) sb.Append("<th>").Append(WebUtility.HtmlEncode(c)).Append("</th>");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var row in rows)
+        {
+            sb.Append("<tr>");
+            foreach (var c in columns) sb.Append("<td>").Append(WebUtility.HtmlEncode(FormatCell(row.TryGetValue(c, out var v) ? v : null))).Append("</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table>");
+        return sb.ToString();
+    }
+
+    /// <summary>A plain-text table of <paramref name="trials"/> (all trials by default).</summary>
+    public string ToTextTable(IEnumerable<Trial>? trials = null)
+    {
+        var rows = Rows(trials);
+        var columns = rows.SelectMany(r => r.Keys).Distinct().ToList();
+        var cells = rows.Select(r => columns.Select(c => FormatCell(r.TryGetValue(c, out var v) ? v : null)).ToList()).ToList();
+        var widths = columns.Select((c, i) => Math.Max(c.Length, cells.Count == 0 ? 0 : cells.Max(r => r[i].Length))).ToList();
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Join("  ", columns.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        sb.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var r in cells) sb.AppendLine(string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
+        return sb.ToString();
+    }
+
+    /// <summary>Formats a table cell: doubles with 4 significant decimals, others as text.</summary>
+    public static string FormatCell(object? v) => v switch
+    {
+        null => "",
+        double d => d.ToString(Math.Abs(d) >= 1e5 || (Math.Abs(d) < 1e-3 && d != 0) ? "G4" : "0.####", CultureInfo.InvariantCulture),
+        float f => ((double)f).ToString("0.####", CultureInfo.InvariantCulture),
+        IFormattable x => x.ToString(null, CultureInfo.InvariantCulture),
+        _ => v.ToString() ?? "",
+    };
+
+    /// <summary>Reward of every completed trial and the best so far, by trial id.</summary>
+    public PlotlyFigure ProgressChart(string? title = null)
+    {
+        var done = Completed;
+        var ids = done.Select(t => (double)t.Id).ToList();
+        var rewards = done.Select(t => t.FinalReward!.Value.Value).ToList();
+        var best = new List<double>();
+        double b = double.NegativeInfinity;
+        foreach (var r in rewards) best.Add(b = Math.Max(b, r));
+        var data = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "markers", ["name"] = "trial", ["x"] = PlotlyFigure.Numbers(ids), ["y"] = PlotlyFigure.Numbers(rewards),
+                ["marker"] = new JsonObject { ["size"] = 6, ["opacity"] = 0.6 },
+                ["text"] = PlotlyFigure.Strings(done.Select(t => t.Dna.ToString())),
+            },
+            new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "lines", ["name"] = "best so far", ["x"] = PlotlyFigure.Numbers(ids), ["y"] = PlotlyFigure.Numbers(best),
+                ["line"] = new JsonObject { ["shape"] = "hv", ["width"] = 2 },
+            },
+        };
+        return new PlotlyFigure(data, PlotlyFigure.LayoutWith(title ?? "Search progress", "trial", Objective(0)));
+    }
+
+    /// <summary>
+    /// Main-effect importance of each decision: the share of the reward's variance explained by the
+    /// decision's value (between-group variance over total variance), over completed trials.
+    /// </summary>
+    public IReadOnlyList<(string Decision, double Importance)> ParameterImportance()
+    {
+        var done = Completed;
+        if (done.Count < 2) return [];
+        var rewards = done.Select(t => t.FinalReward!.Value.Value).ToArray();
+        double mean = rewards.Average();
+        double total = rewards.Sum(r => (r - mean) * (r - mean));
+        if (total <= 0) return [];
+        var byDecision = new Dictionary<string, List<(object? Value, double Reward)>>();
+        for (int i = 0; i < done.Count; i++)
+            foreach (var (k, v) in Decisions(done[i]))
+                (byDecision.TryGetValue(k, out var l) ? l : byDecision[k] = []).Add((Bucket(v), rewards[i]));
+        var result = new List<(string, double)>();
+        foreach (var (k, obs) in byDecision)
+        {
+            double between = obs.GroupBy(o => o.Value?.ToString() ?? "null")
+                .Sum(g => g.Count() * Math.Pow(g.Average(o => o.Reward) - mean, 2));
+            result.Add((k, between / total));
+        }
+        return result.OrderByDescending(r => r.Item2).ToList();
+    }
+
+    // Continuous values are grouped into quintile-like buckets by rounding to 1 significant digit.
+    private static object? Bucket(object? v) => v is double d && d != 0
+        ? Math.Round(d, Math.Max(0, 1 - (int)Math.Floor(Math.Log10(Math.Abs(d)))))
+        : v;
+
+    /// <summary>A bar chart of <see cref="ParameterImportance"/>.</summary>
+    public PlotlyFigure ImportanceChart()
+    {
+        var imp = ParameterImportance();
+        var data = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "bar", ["orientation"] = "h",
+                ["y"] = PlotlyFigure.Strings(imp.Select(i => i.Decision).Reverse()),
+                ["x"] = PlotlyFigure.Numbers(imp.Select(i => i.Importance).Reverse()),
+            },
+        };
+        return new PlotlyFigure(data, PlotlyFigure.LayoutWith("Decision importance (share of reward variance)", "importance", null));
+    }
+
+    /// <summary>Parallel coordinates of the decisions (categorical decisions as candidate indices) coloured by reward.</summary>
+    public PlotlyFigure ParallelCoordinates()
+    {
+        var done = Completed;
+        var dims = new JsonArray();
+        if (_spec is not null && done.Count > 0)
+        {
+            var dicts = done.Select(t => { try { return _spec.ToDictionary(t.Dna); } catch (ArgumentException) { return new Dictionary<string, object?>(); } }).ToList();
+            foreach (var dp in _spec.DecisionPoints)
+            {
+                if (dp is ChoicesSpec { IsMultiChoice: true }) continue;
+                var values = dicts.Select(d => d.TryGetValue(dp.Id, out var v) && v is not null ? Convert.ToDouble(v is string ? double.NaN : v, CultureInfo.InvariantCulture) : double.NaN).ToList();
+                var dim = new JsonObject { ["label"] = dp.Name ?? dp.Id, ["values"] = PlotlyFigure.Numbers(values) };
+                if (dp is ChoicesSpec c)
+                {
+                    dim["tickvals"] = PlotlyFigure.Numbers(Enumerable.Range(0, c.CandidateCount).Select(i => (double)i));
+                    dim["ticktext"] = PlotlyFigure.Strings(c.LiteralValues.Select(v => FormatCell(v)));
+                }
+                dims.Add(dim);
+            }
+        }
+        var rewards = done.Select(t => t.FinalReward!.Value.Value).ToList();
+        dims.Add(new JsonObject { ["label"] = Objective(0), ["values"] = PlotlyFigure.Numbers(rewards) });
+        var data = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "parcoords", ["dimensions"] = dims,
+                ["line"] = new JsonObject { ["color"] = PlotlyFigure.Numbers(rewards), ["colorscale"] = "Viridis", ["showscale"] = true },
+            },
+        };
+        return new PlotlyFigure(data, PlotlyFigure.LayoutWith("Decisions vs " + Objective(0)));
+    }
+
+    /// <summary>Trials not dominated by any other (every objective larger is better).</summary>
+    public IReadOnlyList<Trial> ParetoFront()
+    {
+        var done = Completed;
+        return done.Where(a => !done.Any(b => Dominates(b.FinalReward!.Value, a.FinalReward!.Value))).OrderBy(t => t.Id).ToList();
+    }
+
+    /// <summary>True when <paramref name="a"/> is at least as good in every objective and better in one.</summary>
+    public static bool Dominates(Reward a, Reward b)
+    {
+        bool better = false;
+        for (int i = 0; i < Math.Min(a.Count, b.Count); i++)
+        {
+            if (a.Values[i] < b.Values[i]) return false;
+            if (a.Values[i] > b.Values[i]) better = true;
+        }
+        return better;
+    }
+
+    /// <summary>Scatter of the first two objectives with the Pareto front highlighted.</summary>
+    public PlotlyFigure ParetoChart(int x = 0, int y = 1)
+    {
+        var done = Completed.Where(t => t.FinalReward!.Value.Count > Math.Max(x, y)).ToList();
+        var front = ParetoFront().Where(t => t.FinalReward!.Value.Count > Math.Max(x, y)).OrderBy(t => t.FinalReward!.Value.Values[x]).ToList();
+        var data = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "markers", ["name"] = "trials",
+                ["x"] = PlotlyFigure.Numbers(done.Select(t => t.FinalReward!.Value.Values[x])),
+                ["y"] = PlotlyFigure.Numbers(done.Select(t => t.FinalReward!.Value.Values[y])),
+                ["text"] = PlotlyFigure.Strings(done.Select(t => $"trial {t.Id}")), ["marker"] = new JsonObject { ["opacity"] = 0.5 },
+            },
+            new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "lines+markers", ["name"] = "Pareto front",
+                ["x"] = PlotlyFigure.Numbers(front.Select(t => t.FinalReward!.Value.Values[x])),
+                ["y"] = PlotlyFigure.Numbers(front.Select(t => t.FinalReward!.Value.Values[y])),
+                ["line"] = new JsonObject { ["shape"] = "hv" },
+            },
+        };
+        return new PlotlyFigure(data, PlotlyFigure.LayoutWith("Pareto front", Objective(x), Objective(y)));
+    }
+}
