@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using NasNotebooks.Dsl;
+using NasNotebooks.Runtime.Studies;
+
+namespace NasNotebooks.Runtime;
+
+/// <summary>
+/// One run of a search loop against a study: claims trials from the store (re-served ones first, else
+/// new proposals of the local algorithm, kept in step with the study's history), serves them as
+/// <see cref="TrialFeedback"/> and records their outcomes. Thread-safe; shared by the sync, async and
+/// parallel loops and by <see cref="StudyWorker"/>.
+/// </summary>
+internal sealed class SearchSession : IDisposable
+{
+    private readonly object _algGate = new();
+    private readonly ISearchAlgorithm _algorithm;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentDictionary<int, TrialFeedback> _active = new();
+    private readonly SortedSet<int> _awaiting = [];
+    private readonly TimeSpan _lease;
+    private Timer? _heartbeat;
+    private bool _synced;
+    private int _lastSynced;
+    private volatile bool _endRequested;
+    private int _stop = -1;
+    private IReadOnlyList<Trial>? _historyCache;
+    private long _historyStamp;
+
+    private SearchSession(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct)
+    {
+        Store = store;
+        Spec = spec;
+        _algorithm = algorithm;
+        Options = options;
+        CancellationToken = ct;
+        Worker = options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+        _lease = store.IsShared ? options.LeaseDuration : TimeSpan.FromDays(3650);
+    }
+
+    public IStudyStore Store { get; }
+    public SpaceSpec Spec { get; }
+    public SearchOptions Options { get; }
+    public string Worker { get; }
+    public string Study => Options.StudyName;
+    public CancellationToken CancellationToken { get; }
+    public TimeSpan Elapsed => _clock.Elapsed;
+    public StopReason? StopReason => _stop < 0 ? null : (StopReason)_stop;
+
+    /// <summary>The spec of a space argument (a symbolic space or a <see cref="SpaceSpec"/>).</summary>
+    public static SpaceSpec SpecOf(object? space) => space as SpaceSpec ?? Space.Spec(space);
+
+    public static StudyDefinition Definition(SpaceSpec spec, string algorithmName, SearchOptions options)
+    {
+        string? json = null;
+        try { json = SymbolicJson.Serialize(spec.Source); }
+        catch (NotSupportedException) { }
+        return new StudyDefinition(options.StudyName, json, SpaceFingerprint.Of(spec), algorithmName, options.AlgorithmSettings, options.Metadata);
+    }
+
+    /// <summary>Opens (or creates) the study and sets the algorithm up; its state is rebuilt from the history at the first proposal.</summary>
+    public static SearchSession Start(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct)
+    {
+        store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options));
+        algorithm.Setup(spec);
+        return new SearchSession(store, spec, algorithm, options, ct);
+    }
+
+    public void SetStop(StopReason reason) => Interlocked.CompareExchange(ref _stop, (int)reason, -1);
+
+    public void RequestEnd() => _endRequested = true;
+
+    internal enum StepKind { Serve, Wait, End }
+
+    internal readonly record struct Step(StepKind Kind, TrialFeedback? Feedback = null, TimeSpan Wait = default);
+
+    /// <summary>The next trial to evaluate, a wait (trials held elsewhere may come back), or the end.</summary>
+    public Step Next()
+    {
+        while (true)
+        {
+            if (_stop >= 0) return new Step(StepKind.End);
+            if (CancellationToken.IsCancellationRequested) { SetStop(Runtime.StopReason.Cancelled); continue; }
+            if (_endRequested) { SetStop(Runtime.StopReason.EndLoop); continue; }
+            if (Options.TimeBudget is { } budget && _clock.Elapsed >= budget) { SetStop(Runtime.StopReason.TimeBudget); continue; }
+            ClaimResult r;
+            lock (_algGate)
+            {
+                r = Store.Claim(Study, new ClaimRequest
+                {
+                    Worker = Worker,
+                    Lease = _lease,
+                    MaxTrials = Options.MaxTrials,
+                    MaxAttempts = Options.MaxAttempts,
+                    SyncFromId = SyncFrom(),
+                    Propose = ProposeLocked,
+                });
+                if (r is { Status: ClaimStatus.Claimed, Reserved: false, Trial: { } t })
+                {
+                    _lastSynced = Math.Max(_lastSynced, t.Id);
+                    _awaiting.Add(t.Id);
+                }
+            }
+            switch (r.Status)
+            {
+                case ClaimStatus.MaxTrialsReached: SetStop(Runtime.StopReason.MaxTrials); continue;
+                case ClaimStatus.AlgorithmExhausted: SetStop(Runtime.StopReason.AlgorithmExhausted); continue;
+                case ClaimStatus.Wait: return new Step(StepKind.Wait, Wait: r.RetryAfter);
+            }
+            var fb = Serve(r.Trial!, r.Reserved);
+            if (fb is not null) return new Step(StepKind.Serve, fb);
+        }
+    }
+
+    private int SyncFrom() => !_synced ? 1 : Math.Min(_awaiting.Count > 0 ? _awaiting.Min : int.MaxValue, _lastSynced + 1);
+
+    private Dna? ProposeLocked(IReadOnlyList<Trial> rows)
+    {
+        if (!_synced) { Replay(rows); _synced = true; }
+        else CatchUp(rows);
+        Dna dna;
+        try { dna = _algorithm.Propose(); }
+        catch (SearchSpaceExhaustedException) { return null; }
+        if (dna is null) throw new InvalidOperationException($"Algorithm '{_algorithm.Name}' proposed null; throw SearchSpaceExhaustedException to end the search.");
+        try { Spec.Validate(dna); }
+        catch (DnaValidationException e)
+        {
+            throw new InvalidOperationException($"Algorithm '{_algorithm.Name}' proposed '{dna}', which is not a point of the space: {e.Message}", e);
+        }
+        return dna;
+    }
+
+    /// <summary>First sync: replays the whole history in proposal order (Recover for runs of completed trials, Propose for the others).</summary>
+    private void Replay(IReadOnlyList<Trial> rows)
+    {
+        var batch = new List<(Dna, Reward)>();
+        foreach (var row in rows)
+        {
+            if (row.Status == TrialStatus.Completed && row.FinalReward is { } reward) batch.Add((row.Dna, reward));
+            else
+            {
+                Flush(batch);
+                Advance();
+                if (row.Status == TrialStatus.Pending) _awaiting.Add(row.Id);
+            }
+            _lastSynced = Math.Max(_lastSynced, row.Id);
+        }
+        Flush(batch);
+    }
+
+    private void Flush(List<(Dna, Reward)> batch)
+    {
+        if (batch.Count == 0) return;
+        _algorithm.Recover(batch.ToArray());
+        batch.Clear();
+    }
+
+    private void Advance()
+    {
+        try { _algorithm.Propose(); }
+        catch (SearchSpaceExhaustedException) { }
+    }
+
+    /// <summary>Later syncs: trials proposed by other workers advance the algorithm; trials that ended elsewhere are fed back.</summary>
+    private void CatchUp(IReadOnlyList<Trial> rows)
+    {
+        foreach (var row in rows)
+        {
+            if (row.Id > _lastSynced)
+            {
+                Advance();
+                _lastSynced = row.Id;
+                if (row.Status == TrialStatus.Completed && row.FinalReward is { } reward) _algorithm.Feedback(row.Dna, reward);
+                else if (row.Status == TrialStatus.Pending) _awaiting.Add(row.Id);
+            }
+            else if (row.Status != TrialStatus.Pending && _awaiting.Remove(row.Id) && row.Status == TrialStatus.Completed && row.FinalReward is { } reward)
+                _algorithm.Feedback(row.Dna, reward);
+        }
+    }
+
+    private TrialFeedback? Serve(Trial trial, bool reserved)
+    {
+        object? candidate;
+        try { candidate = Spec.Materialize(trial.Dna); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidCastException)
+        {
+            Store.FinishTrial(Study, trial.Id, new TrialOutcome(Worker, TrialStatus.Failed, Reason: $"cannot materialize DNA '{trial.Dna}': {e.Message}"));
+            lock (_algGate) _awaiting.Remove(trial.Id);
+            return null;
+        }
+        var fb = new TrialFeedback(this, trial, candidate, reserved);
+        _active[trial.Id] = fb;
+        if (Store.IsShared && _heartbeat is null)
+        {
+            var every = Options.HeartbeatInterval ?? TimeSpan.FromTicks(Options.LeaseDuration.Ticks / 3);
+            var timer = new Timer(_ => Heartbeat(), null, every, every);
+            if (Interlocked.CompareExchange(ref _heartbeat, timer, null) is not null) timer.Dispose();
+        }
+        return fb;
+    }
+
+    private void Heartbeat()
+    {
+        foreach (var (id, fb) in _active)
+        {
+            try
+            {
+                if (!Store.RenewLease(Study, id, Worker, _lease)) fb.LeaseLost = true;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A transient store error: the next beat tries again; the lease is long enough to cover a miss.
+                Trace.TraceWarning($"Study '{Study}': lease renewal of trial {id} failed: {e.Message}");
+            }
+        }
+    }
+
+    internal void Report(TrialFeedback fb, Measurement m) => Store.AddMeasurement(Study, fb.TrialId, m);
+
+    internal bool Finish(TrialFeedback fb, TrialOutcome outcome)
+    {
+        _active.TryRemove(fb.TrialId, out _);
+        bool recorded = Store.FinishTrial(Study, fb.TrialId, outcome);
+        lock (_algGate)
+        {
+            if (recorded && _awaiting.Remove(fb.TrialId) && outcome.Status == TrialStatus.Completed && outcome.Reward is { } reward)
+                _algorithm.Feedback(fb.Dna, reward);
+        }
+        _historyCache = null;
+        return recorded;
+    }
+
+    /// <summary>Gives an unfinished trial back so that it is served again (failover).</summary>
+    internal void Release(TrialFeedback fb)
+    {
+        if (!_active.TryRemove(fb.TrialId, out _)) return;
+        fb.MarkReleased();
+        Store.ReleaseTrial(Study, fb.TrialId, Worker);
+    }
+
+    internal IReadOnlyList<Trial> History(int exceptId)
+    {
+        var now = _clock.ElapsedMilliseconds;
+        var cache = _historyCache;
+        if (cache is null || now - _historyStamp > 250)
+        {
+            _historyCache = cache = Store.GetTrials(Study);
+            _historyStamp = now;
+        }
+        return cache.Where(t => t.Id != exceptId).ToArray();
+    }
+
+    public SearchResult Result() => new(Study, Store.GetTrials(Study), StopReason ?? Runtime.StopReason.ConsumerStopped, _clock.Elapsed);
+
+    public void Dispose()
+    {
+        SetStop(Runtime.StopReason.ConsumerStopped);
+        Interlocked.Exchange(ref _heartbeat, null)?.Dispose();
+        foreach (var fb in _active.Values)
+        {
+            try { Release(fb); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Trace.TraceWarning($"Study '{Study}': could not give trial {fb.TrialId} back: {e.Message}");
+            }
+        }
+    }
+}
