@@ -142,24 +142,32 @@ public sealed class GridSearch : SearchAlgorithmBase
 /// <summary>
 /// Wraps an algorithm so that it never proposes the same DNA twice within a run (PyGlove's
 /// <c>pg.geno.Deduping</c>): a repeated proposal is discarded and the inner algorithm asked again,
-/// up to <c>maxRetries</c> times, after which <see cref="SearchSpaceExhaustedException"/> is thrown.
+/// up to <c>maxRetries</c> times; then (when <c>randomFallback</c>) unseen uniform DNAs are tried as
+/// many times, and finally <see cref="SearchSpaceExhaustedException"/> is thrown.
 /// </summary>
 public sealed class Deduping : ISearchAlgorithm
 {
     private readonly ISearchAlgorithm _inner;
     private readonly int _maxRetries;
+    private readonly bool _randomFallback;
+    private SpaceSpec? _spec;
+    private Random _rng = new(0);
     private readonly HashSet<Dna> _seen = [];
     private System.Numerics.BigInteger? _size;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The algorithm to deduplicate.</param>
-    /// <param name="maxRetries">How many repeated proposals to discard in a row before giving up (at least 1).</param>
-    public Deduping(ISearchAlgorithm inner, int maxRetries = 1000)
+    /// <param name="maxRetries">How many repeated proposals to discard in a row before falling back or giving up (at least 1).</param>
+    /// <param name="randomFallback">After <paramref name="maxRetries"/> repeats, try uniform random DNAs (seeded by <paramref name="seed"/>).</param>
+    /// <param name="seed">Seed of the fallback sampler.</param>
+    public Deduping(ISearchAlgorithm inner, int maxRetries = 100, bool randomFallback = true, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(inner);
         SearchAlgorithmBase.Require(maxRetries >= 1, nameof(maxRetries), "at least 1", maxRetries);
         _inner = inner;
         _maxRetries = maxRetries;
+        _randomFallback = randomFallback;
+        Seed = seed;
     }
 
     /// <summary>The wrapped algorithm.</summary>
@@ -168,6 +176,9 @@ public sealed class Deduping : ISearchAlgorithm
     /// <inheritdoc />
     public string Name => _inner.Name + "+dedup";
 
+    /// <summary>Seed of the fallback sampler.</summary>
+    public int Seed { get; }
+
     /// <summary>Number of distinct DNAs proposed so far.</summary>
     public int Count => _seen.Count;
 
@@ -175,6 +186,8 @@ public sealed class Deduping : ISearchAlgorithm
     public void Setup(SpaceSpec spec)
     {
         _inner.Setup(spec);
+        _spec = spec;
+        _rng = new Random(Seed);
         _seen.Clear();
         _size = spec.SpaceSize;
     }
@@ -189,6 +202,12 @@ public sealed class Deduping : ISearchAlgorithm
             var dna = _inner.Propose();
             if (_seen.Add(dna)) return dna;
         }
+        if (_randomFallback && _spec is not null)
+            for (int i = 0; i <= _maxRetries; i++)
+            {
+                var dna = _spec.Random(_rng);
+                if (_seen.Add(dna)) return dna;
+            }
         throw new SearchSpaceExhaustedException($"Deduping: '{_inner.Name}' proposed only repeated DNAs in {_maxRetries + 1} tries.");
     }
 

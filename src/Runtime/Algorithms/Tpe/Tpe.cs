@@ -19,7 +19,8 @@ public sealed class Tpe : SearchAlgorithmBase
 {
     private readonly int _startup, _candidates, _maxGood;
     private readonly double _gamma, _priorWeight;
-    private readonly bool _multivariate;
+    private readonly bool _multivariate, _avoidRepeats;
+    private readonly HashSet<Dna> _proposed = [];
     private readonly List<double> _y = [];
     private readonly Dictionary<string, List<(int Trial, double Value)>> _obs = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, double>> _trials = [];
@@ -32,14 +33,16 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <param name="maxGood">Cap on the good set size (at least 1).</param>
     /// <param name="priorWeight">Weight of the uniform/wide prior kernel (positive).</param>
     /// <param name="multivariate">Joint kernels over all decisions of a trial instead of independent per-decision estimators.</param>
-    public Tpe(int seed = 0, int startupTrials = 10, int candidates = 24, double gamma = 0.1, int maxGood = 25, double priorWeight = 1.0, bool multivariate = false) : base(seed)
+    /// <param name="avoidRepeats">When the l/g maximizer is a DNA proposed before (common with categorical decisions, where
+    /// the argmax converges), propose a plain sample from l(x) instead (up to 10 tries, then a uniform one).</param>
+    public Tpe(int seed = 0, int startupTrials = 10, int candidates = 24, double gamma = 0.1, int maxGood = 25, double priorWeight = 1.0, bool multivariate = false, bool avoidRepeats = true) : base(seed)
     {
         Require(startupTrials >= 0, nameof(startupTrials), "at least 0", startupTrials);
         Require(candidates >= 1, nameof(candidates), "at least 1", candidates);
         Require(gamma is > 0 and <= 1, nameof(gamma), "in (0, 1]", gamma);
         Require(maxGood >= 1, nameof(maxGood), "at least 1", maxGood);
         Require(priorWeight > 0 && double.IsFinite(priorWeight), nameof(priorWeight), "a positive number", priorWeight);
-        _startup = startupTrials; _candidates = candidates; _gamma = gamma; _maxGood = maxGood; _priorWeight = priorWeight; _multivariate = multivariate;
+        _startup = startupTrials; _candidates = candidates; _gamma = gamma; _maxGood = maxGood; _priorWeight = priorWeight; _multivariate = multivariate; _avoidRepeats = avoidRepeats;
     }
 
     /// <inheritdoc />
@@ -48,13 +51,14 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <inheritdoc />
     protected override void OnSetup(SpaceSpec spec)
     {
-        _y.Clear(); _obs.Clear(); _trials.Clear();
+        _y.Clear(); _obs.Clear(); _trials.Clear(); _proposed.Clear();
     }
 
     /// <inheritdoc />
     public override void Feedback(Dna dna, Reward reward)
     {
         var spec = Spec;
+        if (_avoidRepeats) _proposed.Add(dna);
         int t = _y.Count;
         _y.Add(reward.Value);
         var row = new Dictionary<string, double>(StringComparer.Ordinal);
@@ -111,6 +115,18 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <inheritdoc />
     public override Dna Propose()
     {
+        var dna = ProposeOnce(_candidates);
+        if (_avoidRepeats)
+        {
+            for (int i = 0; i < 10 && _proposed.Contains(dna); i++) dna = ProposeOnce(1);
+            for (int i = 0; i < 100 && _proposed.Contains(dna); i++) dna = Spec.Random(Rng);
+            _proposed.Add(dna);
+        }
+        return dna;
+    }
+
+    private Dna ProposeOnce(int candidates)
+    {
         var spec = Spec;
         int n = _y.Count;
         if (n < Math.Max(1, _startup)) return spec.Random(Rng);
@@ -123,12 +139,12 @@ public sealed class Tpe : SearchAlgorithmBase
         Array.Sort(keys, order);
         var good = new bool[n];
         for (int i = 0; i < nGood; i++) good[order[i]] = true;
-        return _multivariate ? ProposeJoint(spec, good, nGood) : ProposeIndependent(spec, good);
+        return _multivariate ? ProposeJoint(spec, good, nGood, candidates) : ProposeIndependent(spec, good, candidates);
     }
 
     // ---------------- independent (univariate) ----------------
 
-    private Dna ProposeIndependent(SpaceSpec spec, bool[] good)
+    private Dna ProposeIndependent(SpaceSpec spec, bool[] good, int candidates)
     {
         return DnaOps.Build(spec, (dp, excluded) =>
         {
@@ -146,7 +162,7 @@ public sealed class Tpe : SearchAlgorithmBase
                 double total = pl.Sum();
                 if (total <= 0) return DnaOps.RandomValue(dp, Rng, excluded);
                 int best = -1; double bestScore = double.NegativeInfinity;
-                for (int c = 0; c < _candidates; c++)
+                for (int c = 0; c < candidates; c++)
                 {
                     int j = SampleIndex(pl, total);
                     double s = Math.Log(pl[j]) - Math.Log(pg[j]);
@@ -158,7 +174,7 @@ public sealed class Tpe : SearchAlgorithmBase
             var l = Parzen.Univariate(lo, low, high, _priorWeight);
             var g = Parzen.Univariate(hi, low, high, _priorWeight);
             double bx = 0, bs = double.NegativeInfinity;
-            for (int c = 0; c < _candidates; c++)
+            for (int c = 0; c < candidates; c++)
             {
                 double x = l.Sample(Rng);
                 double s = l.LogPdf(x) - g.LogPdf(x);
@@ -201,7 +217,7 @@ public sealed class Tpe : SearchAlgorithmBase
 
     // ---------------- multivariate (joint kernels) ----------------
 
-    private Dna ProposeJoint(SpaceSpec spec, bool[] good, int nGood)
+    private Dna ProposeJoint(SpaceSpec spec, bool[] good, int nGood, int candidates)
     {
         int n = _y.Count;
         var goodIdx = new List<int>(nGood);
@@ -214,7 +230,7 @@ public sealed class Tpe : SearchAlgorithmBase
         double sl = SigmaFor(goodIdx.Count), sg = SigmaFor(badIdx.Count);
 
         Dna? best = null; double bestScore = double.NegativeInfinity;
-        for (int c = 0; c < _candidates; c++)
+        for (int c = 0; c < candidates; c++)
         {
             // Pick one joint kernel of l (the last index is the prior) and sample every active decision from it.
             int kernel = SampleLog(lw);
