@@ -18,18 +18,31 @@ public interface IBenchmark
 /// <summary>Benchmark entry: <c>dotnet run -c Release --project bench/Bench -- &lt;name&gt; [args]</c>.</summary>
 public static class Program
 {
+    /// <summary>Benchmarks written as static entry points.</summary>
+    private static readonly IBenchmark[] Commands =
+    [
+        new Command("nb201-search", "NB201 search quality per algorithm (mean test acc of best-valid) vs Optuna", Algorithms.Nb201SearchBench.Run),
+        new Command("algorithm-overhead", "per-trial propose+feedback overhead per algorithm", Algorithms.OverheadBench.Run),
+    ];
+
+    private sealed record Command(string Name, string Description, Func<string[], int> Entry) : IBenchmark
+    {
+        public int Run(string[] args) => Entry(args);
+    }
+
     public static int Main(string[] args)
     {
         var all = typeof(Program).Assembly.GetTypes()
-            .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+            .Where(t => typeof(IBenchmark).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false } && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (IBenchmark)Activator.CreateInstance(t)!)
+            .Concat(Commands)
             .OrderBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
         var bench = args.Length > 0 ? all.FirstOrDefault(b => b.Name == args[0]) : null;
         if (bench is null)
         {
             Console.WriteLine("usage: dotnet run -c Release --project bench/Bench -- <benchmark> [args]\n\nbenchmarks:");
-            foreach (var b in all) Console.WriteLine($"  {b.Name,-18} {b.Description}");
+            foreach (var b in all) Console.WriteLine($"  {b.Name,-20} {b.Description}");
             return args.Length == 0 ? 0 : 2;
         }
         return bench.Run(args[1..]);
