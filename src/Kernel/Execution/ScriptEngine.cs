@@ -42,6 +42,7 @@ public static class KernelImports
         "NasNotebooks.Dsl",
         "NasNotebooks.Runtime",
         "Plotly.NET",
+        "Plotly.NET.CSharp",
         "FSharp.Core",
         "DynamicObj",
     };

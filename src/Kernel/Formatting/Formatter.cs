@@ -160,6 +160,11 @@ public static class Formatter
                 return Join(e.Cast<object?>().Select(x => PlainText(x, depth + 1)), "[", "]");
         }
         var type = value.GetType();
+        if (type.FullName?.StartsWith("Plotly.NET.GenericChart", StringComparison.Ordinal) == true)
+        {
+            // F#'s structural ToString of charts is slow (hundreds of ms) and unreadable.
+            return "Plotly.NET chart";
+        }
         var text = value.ToString();
         if (text is null || text == type.FullName || text == type.ToString())
         {
