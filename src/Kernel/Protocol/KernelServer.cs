@@ -113,7 +113,7 @@ internal sealed class KernelServer : IDisposable
                 if (!JupyterMessage.TryDecode(frames, _signer, out var message, out var error))
                 {
                     Interlocked.Increment(ref _dropped);
-                    Log.Warn($"dropped message on {channel.ToString().ToLowerInvariant()}: {error}");
+                    Log.Warn($"dropped message on {channel.ToString().ToLowerInvariant()}: {Printable(error)}");
                     continue;
                 }
                 Log.Debug($"{channel}: {message!.MsgType}");
@@ -136,6 +136,12 @@ internal sealed class KernelServer : IDisposable
             }
             frames.Clear();
         }
+    }
+
+    private static string Printable(string s)
+    {
+        var chars = s.Take(200).Select(c => char.IsControl(c) || c == '\uFFFD' ? '?' : c).ToArray();
+        return new string(chars) + (s.Length > 200 ? "..." : "");
     }
 
     private async Task ShellLoopAsync()
