@@ -155,7 +155,7 @@ public static class Formatter
             case IFormattable f:
                 return f.ToString(null, CultureInfo.InvariantCulture);
             case IDictionary d when depth < 2:
-                return Join(d.Cast<DictionaryEntry>().Select(e => PlainText(e.Key, depth + 1) + ": " + PlainText(e.Value, depth + 1)), "{ ", " }");
+                return Join(Entries(d).Select(e => PlainText(e.Key, depth + 1) + ": " + PlainText(e.Value, depth + 1)), "{ ", " }");
             case IEnumerable e when depth < 2 && !HasCustomToString(value.GetType()):
                 return Join(e.Cast<object?>().Select(x => PlainText(x, depth + 1)), "[", "]");
         }
@@ -171,6 +171,15 @@ public static class Formatter
             return depth < 2 ? DescribeMembers(value, depth) : FriendlyName(type);
         }
         return text;
+    }
+
+    private static IEnumerable<DictionaryEntry> Entries(IDictionary d)
+    {
+        var e = d.GetEnumerator();
+        while (e.MoveNext())
+        {
+            yield return e.Entry;
+        }
     }
 
     private static bool HasCustomToString(Type t)
