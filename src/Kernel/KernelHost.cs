@@ -39,6 +39,8 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     {
         Console.SetOut(_stdout);
         Console.SetError(_stderr);
+        // raw_input over the stdin channel is not supported: reading Console.In must not block forever.
+        Console.SetIn(TextReader.Null);
         _ = Task.Run(async () =>
         {
             var sw = Stopwatch.StartNew();
@@ -316,6 +318,16 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         _server.Reply(KernelChannel.Shell, m, "execute_reply", reply);
     }
 
+    /// <summary>Runs a cell as an execute_request would (for in-process tests); returns the reply content.</summary>
+    internal Task<JsonObject> ExecuteForTestAsync(string code)
+    {
+        _executionCount++;
+        _cellToken = _api.BeginCell(_executionCount);
+        var request = JupyterMessage.Create("execute_request", "test", new JsonObject { ["code"] = code }, null);
+        _currentParent = request;
+        return RunCellAsync(code, _executionCount, silent: false, request);
+    }
+
     private async Task<JsonObject> RunCellAsync(string code, int count, bool silent, JupyterMessage m)
     {
         IReadOnlyList<(int Line, string Text)> magicLines;
@@ -348,16 +360,11 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         }
 
         Func<Task> chain = RunCode;
-        bool help = false;
         for (int i = invocations.Count - 1; i >= 0; i--)
         {
             var inv = invocations[i];
             var next = chain;
             inv.SetContinuation(next);
-            if (inv.HelpRequested)
-            {
-                help = true;
-            }
             chain = async () =>
             {
                 if (inv.HelpRequested)
@@ -388,12 +395,14 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         {
             return ErrorContent(e.GetType().FullName ?? "Error", e.Message, ScriptEngine.Traceback(e));
         }
-        return result ?? new JsonObject { ["status"] = help ? "ok" : "ok" };
+        return result ?? new JsonObject { ["status"] = "ok" };
     }
 
     private async Task<JsonObject> RunCSharpAsync(string code, int count, bool silent, JupyterMessage m)
     {
+        var sw = Stopwatch.StartNew();
         var r = await Task.Run(() => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
+        Log.Debug($"cell {count}: compile+run {sw.Elapsed.TotalMilliseconds:0.0} ms");
         if (r.Errors.Count > 0)
         {
             var lines = r.Errors.Select(ScriptEngine.FormatDiagnostic).ToArray();
