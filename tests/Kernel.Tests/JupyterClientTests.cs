@@ -236,6 +236,26 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void HashR_LoadsAssemblyRelativeToNotebookDirectory()
+    {
+        var data = fixture.Scenario("reference");
+        Assert.Equal("ok", S(data["reply"]!["status"]));
+        Assert.Equal("from #r", S(Iopub(data, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void Restart_StartsWithFreshState()
+    {
+        var data = fixture.Scenario("restart");
+        Assert.Equal("ok", S(data["before"]!["reply"]!["status"]));
+        var after = data["after"]!["reply"]!;
+        Assert.Equal("error", S(after["status"]));
+        Assert.Contains("error CS0103: The name 'survivor' does not exist", S(after["evalue"]));
+        Assert.Equal(1, after["execution_count"]!.GetValue<int>());
+        Assert.Equal("1", S(Iopub(data["fresh"]!, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
     public void Shutdown_RepliesAndExits()
     {
         var data = fixture.Scenario("shutdown");

@@ -65,3 +65,65 @@ public sealed class KernelSpecTests
         Assert.Equal(0xAE426082u, Logo.Crc32(System.Text.Encoding.ASCII.GetBytes("IEND")));
     }
 }
+
+/// <summary>The command line, run as a separate process like a user would.</summary>
+public sealed class CommandLineTests
+{
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var r = PythonJupyter.Run([PythonJupyter.KernelDll, .. args], null, TimeSpan.FromMinutes(2), "dotnet");
+        return (r.ExitCode, r.Stdout, r.Stderr);
+    }
+
+    [Fact]
+    public void InstallListUninstall_WithPrefix()
+    {
+        var prefix = PythonJupyter.NewTempDir("nasnb-cli");
+        try
+        {
+            var install = Cli("install", "--prefix", prefix, "--name", "cli-test");
+            Assert.True(install.Code == 0, install.Err);
+            var spec = Path.Combine(prefix, "share", "jupyter", "kernels", "cli-test", "kernel.json");
+            Assert.True(File.Exists(spec));
+            Assert.Contains(PythonJupyter.KernelDll, File.ReadAllText(spec).Replace("\\\\", "\\", StringComparison.Ordinal));
+            var list = Cli("list", "--prefix", prefix);
+            Assert.Contains("cli-test", list.Out);
+            Assert.Equal(0, Cli("uninstall", "--prefix", prefix, "--name", "cli-test").Code);
+            Assert.False(File.Exists(spec));
+        }
+        finally
+        {
+            Directory.Delete(prefix, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void InstallUser_HonoursJupyterDataDir()
+    {
+        var dataDir = PythonJupyter.NewTempDir("nasnb-data");
+        try
+        {
+            var r = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--user"], new Dictionary<string, string> { ["JUPYTER_DATA_DIR"] = dataDir }, TimeSpan.FromMinutes(2), "dotnet");
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            Assert.True(File.Exists(Path.Combine(dataDir, "kernels", "nasnotebooks-csharp", "kernel.json")));
+        }
+        finally
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "install", "--bogus" }, "error: unknown option --bogus for 'install'")]
+    [InlineData(new[] { "install", "--prefix" }, "error: option --prefix for 'install' expects a value")]
+    [InlineData(new[] { "install", "--interrupt-mode", "telepathy" }, "error: invalid value 'telepathy' for --interrupt-mode (expected message or signal)")]
+    [InlineData(new[] { "frobnicate" }, "error: unknown command 'frobnicate'")]
+    [InlineData(new[] { "run" }, "error: run needs --connection-file FILE")]
+    [InlineData(new[] { "run", "--connection-file", "/nonexistent/c.json" }, "error: cannot read connection file '/nonexistent/c.json'")]
+    public void BadArguments_ExitWithUsageError(string[] args, string message)
+    {
+        var r = Cli(args);
+        Assert.Equal(2, r.Code);
+        Assert.StartsWith(message, r.Err);
+    }
+}

@@ -299,6 +299,24 @@ def sc_fuzz(d):
     return {"sent": sent, "replies": replies, "alive": alive, "kernel_info_status": info.get("status"), "after": after}
 
 
+def sc_reference(d):
+    """#r with a path relative to the notebook's working directory."""
+    import shutil
+    lib = os.path.join(d.work, "lib")
+    os.makedirs(lib, exist_ok=True)
+    shutil.copy(os.path.join(os.path.dirname(d.dll), "NasNotebooks.Kernel.Tests.dll"), os.path.join(lib, "RefLib.dll"))
+    return d.execute('#r "lib/RefLib.dll"\nnew NasNotebooks.Kernel.Tests.Trial(7, "from #r", 0.5).Name')
+
+
+def sc_restart(d):
+    before = d.execute("var survivor = 1;")
+    d.km.restart_kernel(now=False)
+    d.kc.wait_for_ready(timeout=TIMEOUT)
+    after = d.execute("survivor")
+    fresh = d.execute("var x = 1; x")
+    return {"before": before, "after": after, "fresh": fresh}
+
+
 def sc_shutdown(d):
     msg_id = d.kc.shutdown(restart=False)
     reply = d.kc.get_control_msg(timeout=TIMEOUT) if hasattr(d.kc, "get_control_msg") else None
@@ -314,7 +332,8 @@ SCENARIOS = [
     ("runtime_error", sc_runtime_error), ("silent", sc_silent), ("completion", sc_completion),
     ("is_complete", sc_is_complete), ("magics", sc_magics), ("display_update", sc_display_update), ("table", sc_table),
     ("plotly", sc_plotly), ("interrupt", sc_interrupt), ("interrupt_signal", sc_interrupt_signal),
-    ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("shutdown", sc_shutdown),
+    ("reference", sc_reference), ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("restart", sc_restart),
+    ("shutdown", sc_shutdown),
 ]
 
 
