@@ -1,12 +1,179 @@
+using System.Runtime.InteropServices;
+
 namespace NasNotebooks.Kernel;
 
 /// <summary>Entry point of the NasNotebooks Jupyter kernel.</summary>
 public static class Program
 {
-    /// <summary>Runs the kernel command line.</summary>
+    private const string Usage = """
+        nasnotebooks-kernel - Jupyter kernel for C# with #!nas magics
+
+        Usage:
+          nasnotebooks-kernel install [--user | --prefix DIR] [--name NAME] [--display-name TEXT] [--interrupt-mode message|signal]
+          nasnotebooks-kernel uninstall [--user | --prefix DIR] [--name NAME]
+          nasnotebooks-kernel list [--prefix DIR]
+          nasnotebooks-kernel run --connection-file FILE [--restart-in-process]
+          nasnotebooks-kernel FILE                    (same as run --connection-file FILE)
+
+        install writes <data-dir>/kernels/<name>/kernel.json (data dir: $JUPYTER_DATA_DIR or ~/.local/share/jupyter;
+        with --prefix: DIR/share/jupyter/kernels/<name>).
+        """;
+
+    /// <summary>Runs the kernel command line; returns the process exit code.</summary>
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("nasnotebooks-kernel: not yet wired");
-        return args.Length == 0 ? 0 : 1;
+        try
+        {
+            return Dispatch(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            Console.Error.WriteLine("see 'nasnotebooks-kernel --help'");
+            return 2;
+        }
+    }
+
+    private static int Dispatch(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var command = args[0];
+        var rest = args.Skip(1).ToArray();
+        if (command.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !command.StartsWith('-'))
+        {
+            return RunKernel(command, restartInProcess: false);
+        }
+        var opts = ParseOptions(command, rest);
+        string? Opt(string name) => opts.TryGetValue(name, out var v) ? v : null;
+        switch (command)
+        {
+            case "install":
+            {
+                var mode = Opt("interrupt-mode") ?? "message";
+                if (mode is not ("message" or "signal"))
+                {
+                    throw new ArgumentException($"invalid value '{mode}' for --interrupt-mode (expected message or signal)");
+                }
+                var dir = KernelSpec.Install(Prefix(opts), Opt("name") ?? KernelSpec.DefaultName, Opt("display-name") ?? KernelSpec.DisplayName, mode);
+                Console.WriteLine($"Installed kernelspec {Opt("name") ?? KernelSpec.DefaultName} in {dir}");
+                return 0;
+            }
+            case "uninstall":
+            {
+                var name = Opt("name") ?? KernelSpec.DefaultName;
+                if (KernelSpec.Uninstall(Prefix(opts), name))
+                {
+                    Console.WriteLine($"Removed kernelspec {name}");
+                    return 0;
+                }
+                Console.Error.WriteLine($"error: no kernelspec named '{name}' in {KernelSpec.KernelsDir(Prefix(opts))}");
+                return 1;
+            }
+            case "list":
+                foreach (var (name, dir) in KernelSpec.List(Prefix(opts)))
+                {
+                    Console.WriteLine($"{name,-28} {dir}");
+                }
+                return 0;
+            case "run":
+            {
+                var file = Opt("connection-file") ?? Opt("") ?? throw new ArgumentException("run needs --connection-file FILE");
+                return RunKernel(file, opts.ContainsKey("restart-in-process"));
+            }
+            default:
+                throw new ArgumentException($"unknown command '{command}'");
+        }
+    }
+
+    private static string? Prefix(Dictionary<string, string?> opts)
+    {
+        if (opts.ContainsKey("user") && opts.ContainsKey("prefix"))
+        {
+            throw new ArgumentException("--user and --prefix cannot be combined");
+        }
+        return opts.TryGetValue("prefix", out var p) ? p : null;
+    }
+
+    private static Dictionary<string, string?> ParseOptions(string command, string[] args)
+    {
+        var known = command switch
+        {
+            "install" => new[] { "user", "prefix", "name", "display-name", "interrupt-mode", "sys-prefix" },
+            "uninstall" => ["user", "prefix", "name"],
+            "list" => ["prefix"],
+            "run" => ["connection-file", "restart-in-process", "f"],
+            _ => [],
+        };
+        var flags = new HashSet<string> { "user", "restart-in-process" };
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (!a.StartsWith('-'))
+            {
+                if (command == "run" && !result.ContainsKey(""))
+                {
+                    result[""] = a;
+                    continue;
+                }
+                throw new ArgumentException($"unexpected argument '{a}' for '{command}'");
+            }
+            var name = a.TrimStart('-');
+            string? value = null;
+            var eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq >= 0)
+            {
+                value = name[(eq + 1)..];
+                name = name[..eq];
+            }
+            if (name == "f")
+            {
+                name = "connection-file";
+            }
+            if (!known.Contains(name))
+            {
+                throw new ArgumentException($"unknown option --{name} for '{command}'");
+            }
+            if (!flags.Contains(name) && value is null)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    throw new ArgumentException($"option --{name} for '{command}' expects a value");
+                }
+                value = args[++i];
+            }
+            if (name == "sys-prefix")
+            {
+                throw new ArgumentException("--sys-prefix is not supported; use --prefix DIR");
+            }
+            result[name] = value;
+        }
+        return result;
+    }
+
+    private static int RunKernel(string connectionFile, bool restartInProcess)
+    {
+        var info = ConnectionInfo.Load(connectionFile);
+        using var server = new KernelServer(info);
+        server.Bind();
+        var host = new KernelHost(server, MagicRegistry.CreateDefault(), restartInProcess);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            host.Interrupt();
+        });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            server.Stop();
+        });
+        host.Start();
+        server.Run();
+        Log.Debug("kernel stopped");
+        return 0;
     }
 }

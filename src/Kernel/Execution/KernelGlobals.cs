@@ -1,0 +1,141 @@
+using System.ComponentModel;
+
+namespace NasNotebooks.Kernel;
+
+/// <summary>Where cell outputs go (implemented by the kernel; publishes on iopub for the current cell).</summary>
+internal interface IOutputSink
+{
+    void Stream(string name, string text);
+    void Display(MimeBundle bundle, string? displayId, bool update);
+    void FlushStreams();
+}
+
+/// <summary>
+/// The globals object of every C# cell: its members are in scope in cell code,
+/// e.g. <c>var h = display("starting"); h.Update("done");</c> or
+/// <c>Kernel.CancellationToken.ThrowIfCancellationRequested();</c>.
+/// </summary>
+public class KernelGlobals
+{
+    internal KernelGlobals(KernelApi kernel)
+    {
+        Kernel = kernel;
+    }
+
+    /// <summary>Information about and services of the running kernel.</summary>
+    public KernelApi Kernel { get; }
+
+    /// <summary>Cancelled when the user interrupts the running cell (same as <c>Kernel.CancellationToken</c>).</summary>
+    public CancellationToken CancellationToken => Kernel.CancellationToken;
+
+    /// <summary>True once the user has interrupted the running cell.</summary>
+    public bool Interrupted => Kernel.Interrupted;
+
+    /// <summary>Shows <paramref name="value"/> as a rich output; returns a handle to update it in place.</summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Style", "IDE1006:Naming Styles", Justification = "Jupyter convention")]
+    public DisplayHandle display(object? value) => Kernel.Display(value);
+}
+
+/// <summary>The <c>Kernel</c> object visible from cells and magic commands.</summary>
+public sealed class KernelApi
+{
+    private readonly Dictionary<string, object?> _staged = new(StringComparer.Ordinal);
+    private CancellationTokenSource _cts = new();
+
+    internal KernelApi(IOutputSink sink, MagicRegistry magics)
+    {
+        Sink = sink;
+        Magics = magics;
+    }
+
+    internal IOutputSink Sink { get; }
+
+    /// <summary>The kernel's version.</summary>
+    public string Version { get; } = typeof(KernelApi).Assembly.GetName().Version?.ToString() ?? "0.0.0";
+
+    /// <summary>Cancelled when the user interrupts the running cell. Long-running code should observe it.</summary>
+    public CancellationToken CancellationToken => _cts.Token;
+
+    /// <summary>True once the user has interrupted the running cell.</summary>
+    public bool Interrupted => _cts.IsCancellationRequested;
+
+    /// <summary>The execution count of the running (or last) cell.</summary>
+    public int ExecutionCount { get; internal set; }
+
+    /// <summary>The directory the kernel was started in (the notebook's directory); <c>#r</c> paths are relative to it.</summary>
+    public string WorkingDirectory { get; } = Environment.CurrentDirectory;
+
+    /// <summary>The magic command registry.</summary>
+    public MagicRegistry Magics { get; }
+
+    /// <summary>Shows <paramref name="value"/> as a display_data output and returns a handle to update it.</summary>
+    public DisplayHandle Display(object? value)
+    {
+        var handle = new DisplayHandle(Guid.NewGuid().ToString("N"), Sink);
+        Sink.FlushStreams();
+        Sink.Display(Formatter.ToMimeBundle(value), handle.DisplayId, update: false);
+        return handle;
+    }
+
+    /// <summary>Internal: hands a value staged by <see cref="IKernelContext.SetVariableAsync"/> to the declaring submission.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public object? TakeStaged(string key)
+    {
+        lock (_staged)
+        {
+            _staged.Remove(key, out var v);
+            return v;
+        }
+    }
+
+    internal string Stage(object? value)
+    {
+        var key = Guid.NewGuid().ToString("N");
+        lock (_staged)
+        {
+            _staged[key] = value;
+        }
+        return key;
+    }
+
+    /// <summary>Starts a new cell: a fresh cancellation token.</summary>
+    internal CancellationToken BeginCell(int executionCount)
+    {
+        ExecutionCount = executionCount;
+        var old = Interlocked.Exchange(ref _cts, new CancellationTokenSource());
+        old.Dispose();
+        return _cts.Token;
+    }
+
+    internal void Interrupt()
+    {
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+}
+
+/// <summary>A handle on a display output; <see cref="Update"/> replaces its content in place.</summary>
+public sealed class DisplayHandle
+{
+    private readonly IOutputSink _sink;
+
+    internal DisplayHandle(string displayId, IOutputSink sink)
+    {
+        DisplayId = displayId;
+        _sink = sink;
+    }
+
+    /// <summary>The <c>transient.display_id</c> of the output.</summary>
+    public string DisplayId { get; }
+
+    /// <summary>Replaces the displayed content with <paramref name="value"/> (sends update_display_data).</summary>
+    public void Update(object? value) => _sink.Display(Formatter.ToMimeBundle(value), DisplayId, update: true);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"DisplayHandle({DisplayId})";
+}

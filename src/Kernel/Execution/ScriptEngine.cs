@@ -1,0 +1,311 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace NasNotebooks.Kernel;
+
+/// <summary>
+/// The namespaces imported into every cell. Add to <see cref="Namespaces"/> before the first cell runs
+/// (e.g. <c>KernelImports.Namespaces.Add("NasNotebooks.Runtime")</c>); namespaces that no referenced
+/// assembly defines are skipped so that the list can name assemblies that do not exist yet.
+/// </summary>
+public static class KernelImports
+{
+    /// <summary>The imported namespaces.</summary>
+    public static IList<string> Namespaces { get; } = new List<string>
+    {
+        "System",
+        "System.Linq",
+        "System.Collections.Generic",
+        "System.Threading",
+        "System.Threading.Tasks",
+        "NasNotebooks.Dsl",
+        "NasNotebooks.Runtime",
+        "NasNotebooks.Kernel",
+    };
+
+    /// <summary>
+    /// Shared-framework assemblies referenced by every cell (simple names). Kept short on purpose: each reference
+    /// costs compile time in every cell; cells can add more with <c>#r "System.Xml.Linq"</c>.
+    /// </summary>
+    public static IList<string> FrameworkAssemblyNames { get; } = new List<string>
+    {
+        "System.Private.CoreLib", "System.Runtime", "netstandard", "System.Console", "System.Linq", "System.Collections",
+        "System.Collections.Concurrent", "System.Collections.Immutable", "System.Threading", "System.Threading.Tasks",
+        "System.Threading.Thread", "System.Text.RegularExpressions", "System.Text.Json", "System.Net.Http", "System.Private.Uri",
+        "System.Runtime.Numerics", "System.Memory", "System.Linq.Expressions", "System.ObjectModel", "System.ComponentModel.Primitives",
+        "System.Diagnostics.Process", "System.IO.Compression", "System.Runtime.InteropServices", "System.Security.Cryptography",
+        "Microsoft.CSharp",
+    };
+
+    /// <summary>Assemblies referenced by every cell in addition to the .NET libraries.</summary>
+    public static IList<Assembly> Assemblies { get; } = new List<Assembly>
+    {
+        typeof(KernelGlobals).Assembly,
+    };
+
+    /// <summary>Names (without extension) of assemblies next to the kernel that are referenced when present.</summary>
+    public static IList<string> OptionalAssemblyNames { get; } = new List<string>
+    {
+        "NasNotebooks.Dsl",
+        "NasNotebooks.Runtime",
+        "Plotly.NET",
+        "Plotly.NET.CSharp",
+        "FSharp.Core",
+        "DynamicObj",
+    };
+}
+
+/// <summary>The result of running one cell.</summary>
+internal sealed record CellResult(object? Value, bool HasValue, Exception? Exception, IReadOnlyList<Diagnostic> Errors)
+{
+    public bool Succeeded => Exception is null && Errors.Count == 0;
+}
+
+/// <summary>Roslyn scripting with state carried across cells.</summary>
+internal sealed class ScriptEngine
+{
+    private readonly KernelGlobals _globals;
+    private readonly Lazy<ScriptOptions> _options;
+    private ScriptState<object>? _state;
+    private readonly List<string> _history = [];
+
+    public ScriptEngine(KernelGlobals globals, string workingDirectory)
+    {
+        _globals = globals;
+        WorkingDirectory = workingDirectory;
+        _options = new Lazy<ScriptOptions>(CreateOptions, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public string WorkingDirectory { get; }
+
+    public ScriptOptions Options => _options.Value;
+
+    /// <summary>The code of the cells that compiled and ran so far (for completion).</summary>
+    public IReadOnlyList<string> History
+    {
+        get
+        {
+            lock (_history)
+            {
+                return _history.ToArray();
+            }
+        }
+    }
+
+    public ScriptState<object>? State => _state;
+
+    public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Latest, DocumentationMode.None, SourceCodeKind.Script);
+
+    private ScriptOptions CreateOptions()
+    {
+        var refs = new List<MetadataReference>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        void Add(string path)
+        {
+            if (File.Exists(path) && seen.Add(Path.GetFileName(path)))
+            {
+                refs.Add(MetadataReference.CreateFromFile(path));
+            }
+        }
+        // A curated part of the shared framework: every referenced assembly makes each cell's compilation
+        // slower (all 160 framework assemblies triple the cost of a `1+1` cell). Others can be added by
+        // name with `#r "System.Xml.Linq"` (resolved from the trusted platform assemblies).
+        var tpa = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var runtimeDir = Path.GetDirectoryName(typeof(object).Assembly.Location) ?? "";
+        var wanted = new HashSet<string>(KernelImports.FrameworkAssemblyNames, StringComparer.OrdinalIgnoreCase);
+        foreach (var path in tpa)
+        {
+            if (Path.GetDirectoryName(path) == runtimeDir && wanted.Contains(Path.GetFileNameWithoutExtension(path)))
+            {
+                Add(path);
+            }
+        }
+        foreach (var asm in KernelImports.Assemblies)
+        {
+            Add(asm.Location);
+        }
+        var baseDir = AppContext.BaseDirectory;
+        foreach (var name in KernelImports.OptionalAssemblyNames)
+        {
+            Add(Path.Combine(baseDir, name + ".dll"));
+        }
+        var namespaces = DefinedNamespaces(refs);
+        var imports = KernelImports.Namespaces.Where(namespaces.Contains).Distinct().ToArray();
+        return ScriptOptions.Default
+            .WithReferences(refs)
+            .WithImports(imports)
+            .WithLanguageVersion(LanguageVersion.Latest)
+            .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(WorkingDirectory).WithSearchPaths(WorkingDirectory))
+            .WithSourceResolver(new SourceFileResolver(ImmutableArray<string>.Empty, WorkingDirectory))
+            .WithAllowUnsafe(true)
+            .WithEmitDebugInformation(false)
+            .WithOptimizationLevel(OptimizationLevel.Release);
+    }
+
+    /// <summary>Namespaces of the import list that the given references define (checked on a tiny compilation).</summary>
+    private static HashSet<string> DefinedNamespaces(List<MetadataReference> refs)
+    {
+        var compilation = CSharpCompilation.Create("probe", references: refs);
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var ns in KernelImports.Namespaces)
+        {
+            INamespaceSymbol? current = compilation.GlobalNamespace;
+            foreach (var part in ns.Split('.'))
+            {
+                current = current?.GetNamespaceMembers().FirstOrDefault(n => n.Name == part);
+            }
+            if (current is not null && (current.GetTypeMembers().Length > 0 || current.GetNamespaceMembers().Any()))
+            {
+                result.Add(ns);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Compiles and runs a throwaway script so that the first real cell is fast.</summary>
+    public async Task WarmUpAsync()
+    {
+        try
+        {
+            var script = CSharpScript.Create<object>("var __w = new List<int> { 1 }.Select(x => x + 1).First(); __w", Options, typeof(KernelGlobals));
+            await script.RunAsync(_globals).ConfigureAwait(false);
+            var next = CSharpScript.Create<object>("1+1", Options, typeof(KernelGlobals));
+            var s = await next.RunAsync(_globals).ConfigureAwait(false);
+            await s.ContinueWithAsync<object>("System.Console.Out.Flush();").ConfigureAwait(false);
+            _ = IsCompleteSubmission("if (true) {");
+        }
+        catch (Exception e)
+        {
+            Log.Warn("warm-up failed: " + e.Message);
+        }
+    }
+
+    public void Reset()
+    {
+        _state = null;
+        lock (_history)
+        {
+            _history.Clear();
+        }
+    }
+
+    public async Task<CellResult> RunAsync(string code, CancellationToken cancellationToken)
+    {
+        ScriptState<object> newState;
+        try
+        {
+            if (_state is null)
+            {
+                var script = CSharpScript.Create<object>(code, Options, typeof(KernelGlobals));
+                newState = await script.RunAsync(_globals, _ => true, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                newState = await _state.ContinueWithAsync<object>(code, Options, _ => true, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (CompilationErrorException e)
+        {
+            return new CellResult(null, false, null, e.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray());
+        }
+        catch (Exception e)
+        {
+            return new CellResult(null, false, Unwrap(e), []);
+        }
+        _state = newState;
+        lock (_history)
+        {
+            _history.Add(code);
+        }
+        if (newState.Exception is { } ex)
+        {
+            return new CellResult(null, false, Unwrap(ex), []);
+        }
+        var hasValue = EndsWithExpression(code);
+        return new CellResult(newState.ReturnValue, hasValue && newState.ReturnValue is not null, null, []);
+    }
+
+    /// <summary>The variables declared so far, latest declaration last.</summary>
+    public IReadOnlyList<ScriptVariable> Variables => _state?.Variables ?? ImmutableArray<ScriptVariable>.Empty;
+
+    private static Exception Unwrap(Exception e)
+    {
+        while (true)
+        {
+            switch (e)
+            {
+                case AggregateException { InnerExceptions.Count: 1 } a:
+                    e = a.InnerExceptions[0];
+                    continue;
+                case TargetInvocationException { InnerException: { } inner }:
+                    e = inner;
+                    continue;
+                default:
+                    return e;
+            }
+        }
+    }
+
+    /// <summary>True when the cell ends with an expression without a semicolon (its value is the cell's result).</summary>
+    public static bool EndsWithExpression(string code)
+    {
+        var tree = CSharpSyntaxTree.ParseText(code, ParseOptions);
+        var root = (CompilationUnitSyntax)tree.GetRoot();
+        return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax es } && es.SemicolonToken.IsMissing;
+    }
+
+    /// <summary>Whether the code is a complete submission (Roslyn's SyntaxFactory.IsCompleteSubmission).</summary>
+    public static bool IsCompleteSubmission(string code)
+    {
+        var tree = SyntaxFactory.ParseSyntaxTree(code, ParseOptions);
+        return SyntaxFactory.IsCompleteSubmission(tree);
+    }
+
+    /// <summary>Formats compile errors as <c>(line,col): error CSxxxx: message</c>, lines counted within the cell.</summary>
+    public static string FormatDiagnostic(Diagnostic d)
+    {
+        var sb = new StringBuilder();
+        if (d.Location.IsInSource)
+        {
+            var pos = d.Location.GetLineSpan().StartLinePosition;
+            sb.Append('(').Append(pos.Line + 1).Append(',').Append(pos.Character + 1).Append("): ");
+        }
+        sb.Append(d.Severity == DiagnosticSeverity.Error ? "error " : "warning ").Append(d.Id).Append(": ")
+          .Append(d.GetMessage(CultureInfo.InvariantCulture));
+        return sb.ToString();
+    }
+
+    /// <summary>The stack trace of a cell exception without Roslyn/kernel/async plumbing frames.</summary>
+    public static IReadOnlyList<string> Traceback(Exception e)
+    {
+        var lines = new List<string>();
+        foreach (var raw in e.ToString().Split('\n'))
+        {
+            var line = raw.TrimEnd('\r');
+            var t = line.TrimStart();
+            if (t.StartsWith("at ", StringComparison.Ordinal) &&
+                (t.StartsWith("at Microsoft.CodeAnalysis.", StringComparison.Ordinal) ||
+                 t.StartsWith("at NasNotebooks.Kernel.", StringComparison.Ordinal) ||
+                 t.StartsWith("at System.Runtime.CompilerServices.", StringComparison.Ordinal) ||
+                 t.StartsWith("at System.Runtime.ExceptionServices.", StringComparison.Ordinal) ||
+                 t.StartsWith("at System.Threading.Tasks.", StringComparison.Ordinal) ||
+                 t.StartsWith("at System.Threading.ExecutionContext.", StringComparison.Ordinal)))
+            {
+                continue;
+            }
+            if (t.StartsWith("--- End of stack trace from previous location", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            lines.Add(line);
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,461 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace NasNotebooks.Kernel;
+
+/// <summary>Answers Jupyter requests: the glue between the sockets, the script engine, magics and completion.</summary>
+internal sealed class KernelHost : IOutputSink, IKernelContext
+{
+    private readonly KernelServer _server;
+    private readonly ScriptEngine _engine;
+    private readonly CompletionEngine _completion;
+    private readonly KernelApi _api;
+    private readonly StreamCapture _stdout;
+    private readonly StreamCapture _stderr;
+    private readonly bool _restartInProcess;
+    private volatile JupyterMessage? _currentParent;
+    private int _executionCount;
+    private CancellationToken _cellToken;
+
+    public KernelHost(KernelServer server, MagicRegistry magics, bool restartInProcess)
+    {
+        _server = server;
+        Magics = magics;
+        _restartInProcess = restartInProcess;
+        _api = new KernelApi(this, magics);
+        _engine = new ScriptEngine(new KernelGlobals(_api), Environment.CurrentDirectory);
+        _completion = new CompletionEngine(_engine, magics);
+        _stdout = new StreamCapture("stdout", Stream);
+        _stderr = new StreamCapture("stderr", Stream);
+        server.ShellHandler = HandleShellAsync;
+        server.ControlHandler = HandleControl;
+    }
+
+    public MagicRegistry Magics { get; }
+
+    /// <summary>Redirects Console to the cell streams and warms Roslyn up in the background.</summary>
+    public void Start()
+    {
+        Console.SetOut(_stdout);
+        Console.SetError(_stderr);
+        // raw_input over the stdin channel is not supported: reading Console.In must not block forever.
+        Console.SetIn(TextReader.Null);
+        _ = Task.Run(async () =>
+        {
+            var sw = Stopwatch.StartNew();
+            await _engine.WarmUpAsync().ConfigureAwait(false);
+            Log.Debug($"scripting warm-up took {sw.ElapsedMilliseconds} ms");
+            await _completion.WarmUpAsync().ConfigureAwait(false);
+            Log.Debug($"completion warm-up done after {sw.ElapsedMilliseconds} ms");
+        });
+    }
+
+    // ---- IOutputSink ----
+
+    public void Stream(string name, string text) =>
+        _server.Publish("stream", new JsonObject { ["name"] = name, ["text"] = text }, _currentParent);
+
+    public void Display(MimeBundle bundle, string? displayId, bool update)
+    {
+        var content = new JsonObject { ["data"] = bundle.ToJson(), ["metadata"] = new JsonObject() };
+        if (displayId is not null)
+        {
+            content["transient"] = new JsonObject { ["display_id"] = displayId };
+        }
+        _server.Publish(update ? "update_display_data" : "display_data", content, _currentParent);
+    }
+
+    public void FlushStreams()
+    {
+        _stdout.Flush();
+        _stderr.Flush();
+    }
+
+    // ---- IKernelContext ----
+
+    public CancellationToken CancellationToken => _cellToken;
+    public TextWriter Out => _stdout;
+    public TextWriter Error => _stderr;
+    public int ExecutionCount => _executionCount;
+    DisplayHandle IKernelContext.Display(object? value) => _api.Display(value);
+
+    public IReadOnlyCollection<string> VariableNames => _engine.Variables.Select(v => v.Name).Distinct().ToArray();
+
+    public bool TryGetVariable(string name, out object? value)
+    {
+        var v = _engine.Variables.LastOrDefault(x => x.Name == name);
+        value = v?.Value;
+        return v is not null;
+    }
+
+    public T GetVariable<T>(string name)
+    {
+        if (!TryGetVariable(name, out var value))
+        {
+            throw new MagicUsageException($"error: no variable named '{name}' is defined in this session");
+        }
+        return value is T t ? t : throw new MagicUsageException(
+            $"error: variable '{name}' is a {value?.GetType().Name ?? "null"}, expected {Formatter.FriendlyName(typeof(T))}");
+    }
+
+    public async Task SetVariableAsync(string name, object? value)
+    {
+        if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(name))
+        {
+            throw new MagicUsageException($"error: '{name}' is not a valid C# variable name");
+        }
+        var key = _api.Stage(value);
+        var typeName = value is null ? "object" : CSharpTypeName.Of(value.GetType());
+        var result = await _engine.RunAsync($"var {name} = ({typeName})Kernel.TakeStaged(\"{key}\");", CancellationToken.None).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            key = _api.Stage(value);
+            result = await _engine.RunAsync($"var {name} = (object)Kernel.TakeStaged(\"{key}\");", CancellationToken.None).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                throw new InvalidOperationException($"could not declare variable '{name}': " +
+                    string.Join("; ", result.Errors.Select(ScriptEngine.FormatDiagnostic)) + result.Exception?.Message);
+            }
+        }
+    }
+
+    // ---- requests ----
+
+    private void HandleControl(JupyterMessage m)
+    {
+        switch (m.MsgType)
+        {
+            case "interrupt_request":
+                Interrupt();
+                _server.Reply(KernelChannel.Control, m, "interrupt_reply", new JsonObject { ["status"] = "ok" });
+                break;
+            case "shutdown_request":
+                Shutdown(KernelChannel.Control, m);
+                break;
+            case "kernel_info_request":
+                WithStatus(m, () => _server.Reply(KernelChannel.Control, m, "kernel_info_reply", KernelInfo()));
+                break;
+            case "debug_request":
+                _server.Reply(KernelChannel.Control, m, "debug_reply", new JsonObject { ["status"] = "error" });
+                break;
+            default:
+                Log.Warn($"unsupported control message {m.MsgType}");
+                break;
+        }
+    }
+
+    public void Interrupt()
+    {
+        Log.Debug("interrupt");
+        _api.Interrupt();
+    }
+
+    private void WithStatus(JupyterMessage parent, Action body)
+    {
+        _server.Publish("status", new JsonObject { ["execution_state"] = "busy" }, parent);
+        try
+        {
+            body();
+        }
+        finally
+        {
+            _server.Publish("status", new JsonObject { ["execution_state"] = "idle" }, parent);
+        }
+    }
+
+    private async Task HandleShellAsync(JupyterMessage m)
+    {
+        _server.Publish("status", new JsonObject { ["execution_state"] = "busy" }, m);
+        try
+        {
+            switch (m.MsgType)
+            {
+                case "kernel_info_request":
+                    _server.Reply(KernelChannel.Shell, m, "kernel_info_reply", KernelInfo());
+                    break;
+                case "execute_request":
+                    await ExecuteAsync(m).ConfigureAwait(false);
+                    break;
+                case "complete_request":
+                    _server.Reply(KernelChannel.Shell, m, "complete_reply", await _completion.CompleteAsync(Str(m.Content, "code"), Int(m.Content, "cursor_pos")).ConfigureAwait(false));
+                    break;
+                case "inspect_request":
+                    _server.Reply(KernelChannel.Shell, m, "inspect_reply", await _completion.InspectAsync(Str(m.Content, "code"), Int(m.Content, "cursor_pos")).ConfigureAwait(false));
+                    break;
+                case "is_complete_request":
+                    _server.Reply(KernelChannel.Shell, m, "is_complete_reply", IsComplete(Str(m.Content, "code")));
+                    break;
+                case "comm_info_request":
+                    _server.Reply(KernelChannel.Shell, m, "comm_info_reply", new JsonObject { ["status"] = "ok", ["comms"] = new JsonObject() });
+                    break;
+                case "history_request":
+                    _server.Reply(KernelChannel.Shell, m, "history_reply", new JsonObject { ["status"] = "ok", ["history"] = new JsonArray() });
+                    break;
+                case "shutdown_request":
+                    Shutdown(KernelChannel.Shell, m);
+                    break;
+                case "comm_open":
+                    // No comm targets: answer with comm_close as the protocol asks.
+                    _server.Publish("comm_close", new JsonObject { ["comm_id"] = Str(m.Content, "comm_id"), ["data"] = new JsonObject() }, m);
+                    break;
+                case "comm_msg" or "comm_close":
+                    break;
+                default:
+                    Log.Warn($"unsupported shell message {m.MsgType}");
+                    break;
+            }
+        }
+        catch (Exception e)
+        {
+            Log.Warn($"{m.MsgType} failed: {e}");
+            if (m.MsgType.EndsWith("_request", StringComparison.Ordinal))
+            {
+                _server.Reply(KernelChannel.Shell, m, m.MsgType.Replace("_request", "_reply", StringComparison.Ordinal), ErrorContent(e.GetType().FullName ?? "Error", e.Message, [e.ToString()]));
+            }
+        }
+        finally
+        {
+            _server.Publish("status", new JsonObject { ["execution_state"] = "idle" }, m);
+        }
+    }
+
+    private static string Str(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+
+    private static int Int(JsonObject o, string name) =>
+        o[name] is JsonValue v && v.TryGetValue<int>(out var i) ? i :
+        o[name] is JsonValue d && d.TryGetValue<double>(out var x) ? (int)x : 0;
+
+    private static bool Bool(JsonObject o, string name, bool fallback) =>
+        o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : fallback;
+
+    public static JsonObject KernelInfo() => new()
+    {
+        ["status"] = "ok",
+        ["protocol_version"] = JupyterMessage.ProtocolVersion,
+        ["implementation"] = "nasnotebooks",
+        ["implementation_version"] = typeof(KernelHost).Assembly.GetName().Version?.ToString() ?? "0.0.0",
+        ["language_info"] = new JsonObject
+        {
+            ["name"] = "C#",
+            ["version"] = "14.0",
+            ["mimetype"] = "text/x-csharp",
+            ["file_extension"] = ".cs",
+            ["pygments_lexer"] = "csharp",
+            ["codemirror_mode"] = "text/x-csharp",
+        },
+        ["banner"] = "NasNotebooks C# kernel (Roslyn scripting). Magics: #!nas help, #!time.",
+        ["help_links"] = new JsonArray(),
+    };
+
+    private static JsonObject IsComplete(string code)
+    {
+        if (code.Trim().Length == 0)
+        {
+            return new JsonObject { ["status"] = "complete" };
+        }
+        var (magics, rest) = MagicRegistry.SplitCell(code);
+        if (rest.Trim().Length == 0 && magics.Count > 0)
+        {
+            return new JsonObject { ["status"] = "complete" };
+        }
+        return ScriptEngine.IsCompleteSubmission(rest)
+            ? new JsonObject { ["status"] = "complete" }
+            : new JsonObject { ["status"] = "incomplete", ["indent"] = "    " };
+    }
+
+    private static JsonObject ErrorContent(string ename, string evalue, IEnumerable<string> traceback) => new()
+    {
+        ["status"] = "error",
+        ["ename"] = ename,
+        ["evalue"] = evalue,
+        ["traceback"] = new JsonArray(traceback.Select(t => (JsonNode?)JsonValue.Create(t)).ToArray()),
+    };
+
+    private async Task ExecuteAsync(JupyterMessage m)
+    {
+        var code = Str(m.Content, "code");
+        var silent = Bool(m.Content, "silent", false);
+        var storeHistory = Bool(m.Content, "store_history", !silent) && !silent;
+        if (storeHistory)
+        {
+            _executionCount++;
+        }
+        var count = _executionCount;
+        _currentParent = m;
+        _cellToken = _api.BeginCell(count);
+        if (!silent)
+        {
+            _server.Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, m);
+        }
+        JsonObject reply;
+        try
+        {
+            reply = await RunCellAsync(code, count, silent, m).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            reply = ErrorContent(e.GetType().FullName ?? "Error", e.Message, ScriptEngine.Traceback(e));
+        }
+        FlushStreams();
+        if (reply["status"]?.GetValue<string>() == "error" && !silent)
+        {
+            var err = new JsonObject
+            {
+                ["ename"] = reply["ename"]?.DeepClone(),
+                ["evalue"] = reply["evalue"]?.DeepClone(),
+                ["traceback"] = reply["traceback"]?.DeepClone(),
+            };
+            _server.Publish("error", err, m);
+        }
+        reply["execution_count"] = count;
+        if (reply["status"]?.GetValue<string>() == "ok")
+        {
+            reply["payload"] = new JsonArray();
+            reply["user_expressions"] = new JsonObject();
+        }
+        _server.Reply(KernelChannel.Shell, m, "execute_reply", reply);
+    }
+
+    /// <summary>Runs a cell as an execute_request would (for in-process tests); returns the reply content.</summary>
+    internal Task<JsonObject> ExecuteForTestAsync(string code)
+    {
+        _executionCount++;
+        _cellToken = _api.BeginCell(_executionCount);
+        var request = JupyterMessage.Create("execute_request", "test", new JsonObject { ["code"] = code }, null);
+        _currentParent = request;
+        return RunCellAsync(code, _executionCount, silent: false, request);
+    }
+
+    private async Task<JsonObject> RunCellAsync(string code, int count, bool silent, JupyterMessage m)
+    {
+        IReadOnlyList<(int Line, string Text)> magicLines;
+        string csharp;
+        List<MagicInvocation> invocations = [];
+        try
+        {
+            (magicLines, csharp) = MagicRegistry.SplitCell(code);
+            foreach (var (line, text) in magicLines)
+            {
+                var inv = Magics.Parse(text, line);
+                inv.Code = csharp;
+                invocations.Add(inv);
+            }
+        }
+        catch (MagicUsageException e)
+        {
+            return ErrorContent("MagicUsageError", e.Message, [e.Message]);
+        }
+
+        JsonObject? result = null;
+        async Task RunCode()
+        {
+            if (csharp.Trim().Length == 0)
+            {
+                result = new JsonObject { ["status"] = "ok" };
+                return;
+            }
+            result = await RunCSharpAsync(csharp, count, silent, m).ConfigureAwait(false);
+        }
+
+        Func<Task> chain = RunCode;
+        for (int i = invocations.Count - 1; i >= 0; i--)
+        {
+            var inv = invocations[i];
+            var next = chain;
+            inv.SetContinuation(next);
+            chain = async () =>
+            {
+                if (inv.HelpRequested)
+                {
+                    Out.Write(MagicRegistry.HelpText(inv.Command, inv.CommandPath));
+                    return;
+                }
+                await inv.Command.RunAsync(inv, this).ConfigureAwait(false);
+                if (!inv.Continued)
+                {
+                    await inv.ContinueAsync().ConfigureAwait(false);
+                }
+            };
+        }
+        try
+        {
+            await chain().ConfigureAwait(false);
+        }
+        catch (MagicUsageException e)
+        {
+            return ErrorContent("MagicUsageError", e.Message, [e.Message]);
+        }
+        catch (OperationCanceledException) when (_cellToken.IsCancellationRequested)
+        {
+            return ErrorContent("OperationCanceledException", "The cell was interrupted.", ["OperationCanceledException: The cell was interrupted."]);
+        }
+        catch (Exception e)
+        {
+            return ErrorContent(e.GetType().FullName ?? "Error", e.Message, ScriptEngine.Traceback(e));
+        }
+        return result ?? new JsonObject { ["status"] = "ok" };
+    }
+
+    private async Task<JsonObject> RunCSharpAsync(string code, int count, bool silent, JupyterMessage m)
+    {
+        var sw = Stopwatch.StartNew();
+        var r = await Task.Run(() => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
+        Log.Debug($"cell {count}: compile+run {sw.Elapsed.TotalMilliseconds:0.0} ms");
+        if (r.Errors.Count > 0)
+        {
+            var lines = r.Errors.Select(ScriptEngine.FormatDiagnostic).ToArray();
+            return ErrorContent("CompilationError", string.Join("\n", lines), lines);
+        }
+        if (r.Exception is { } ex)
+        {
+            if (ex is OperationCanceledException && _cellToken.IsCancellationRequested)
+            {
+                return ErrorContent("OperationCanceledException", "The cell was interrupted.", ScriptEngine.Traceback(ex));
+            }
+            return ErrorContent(ex.GetType().FullName ?? "Error", ex.Message, ScriptEngine.Traceback(ex));
+        }
+        if (r.HasValue && !silent)
+        {
+            FlushStreams();
+            MimeBundle bundle;
+            try
+            {
+                bundle = Formatter.ToMimeBundle(r.Value);
+            }
+            catch (Exception e)
+            {
+                bundle = new MimeBundle().Set("text/plain", $"<formatting failed: {e.GetType().Name}: {e.Message}>");
+            }
+            _server.Publish("execute_result", new JsonObject
+            {
+                ["execution_count"] = count,
+                ["data"] = bundle.ToJson(),
+                ["metadata"] = new JsonObject(),
+            }, m);
+        }
+        return new JsonObject { ["status"] = "ok" };
+    }
+
+    private void Shutdown(KernelChannel channel, JupyterMessage m)
+    {
+        var restart = Bool(m.Content, "restart", false);
+        var content = new JsonObject { ["status"] = "ok", ["restart"] = restart };
+        _server.Reply(channel, m, "shutdown_reply", content);
+        _server.Publish("shutdown_reply", (JsonObject)content.DeepClone(), m);
+        Interrupt();
+        if (restart)
+        {
+            _engine.Reset();
+            _executionCount = 0;
+            PlotlyFormatter.ResetSession();
+            if (_restartInProcess)
+            {
+                Log.Debug("restart: state reset, kernel keeps running");
+                return;
+            }
+        }
+        _server.Stop();
+    }
+}

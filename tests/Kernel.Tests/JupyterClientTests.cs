@@ -1,0 +1,266 @@
+using System.Text.Json.Nodes;
+
+namespace NasNotebooks.Kernel.Tests;
+
+/// <summary>
+/// Acceptance tests through the real jupyter_client (client/kernel_driver.py): the kernelspec is installed
+/// with the kernel's own `install --prefix` command and the kernel is started by KernelManager.
+/// </summary>
+public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixture<KernelDriverFixture>
+{
+    private static IEnumerable<JsonNode> Iopub(JsonNode execution, string msgType) =>
+        execution["iopub"]!.AsArray().Where(m => m!["msg_type"]!.GetValue<string>() == msgType).Select(m => m!["content"]!);
+
+    private static string S(JsonNode? n) => n?.GetValue<string>() ?? "<null>";
+
+    [Fact]
+    public void KernelSpec_IsInstalledWithDotnetAndConnectionFilePlaceholder()
+    {
+        fixture.Scenario("kernel_info");
+        var spec = fixture.Result!["kernelspec"]!;
+        var argv = spec["argv"]!.AsArray().Select(S).ToArray();
+        Assert.EndsWith("nasnotebooks-kernel.dll", argv[1]);
+        Assert.Contains("{connection_file}", argv);
+        Assert.Equal("C#", S(spec["language"]));
+        Assert.Equal("C# (NasNotebooks)", S(spec["display_name"]));
+    }
+
+    [Fact]
+    public void KernelInfo_ReportsProtocol53AndCSharp()
+    {
+        var info = fixture.Scenario("kernel_info");
+        Assert.Equal("ok", S(info["status"]));
+        Assert.Equal("5.3", S(info["protocol_version"]));
+        Assert.Equal("C#", S(info["language_info"]!["name"]));
+        Assert.Equal(".cs", S(info["language_info"]!["file_extension"]));
+    }
+
+    [Fact]
+    public void Execute_CarriesStateAcrossCells()
+    {
+        var data = fixture.Scenario("state");
+        Assert.Equal("ok", S(data["first"]!["reply"]!["status"]));
+        Assert.Empty(Iopub(data["first"]!, "execute_result"));
+        var second = data["second"]!;
+        Assert.Equal("ok", S(second["reply"]!["status"]));
+        var result = Assert.Single(Iopub(second, "execute_result"));
+        Assert.Equal("42", S(result["data"]!["text/plain"]));
+        var c1 = data["first"]!["reply"]!["execution_count"]!.GetValue<int>();
+        var c2 = second["reply"]!["execution_count"]!.GetValue<int>();
+        Assert.Equal(c1 + 1, c2);
+        Assert.Equal(c2, result["execution_count"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Execute_PublishesBusyInputOutputIdleInOrder()
+    {
+        var second = fixture.Scenario("state")["second"]!;
+        var types = second["iopub"]!.AsArray().Select(m => S(m!["msg_type"])).ToArray();
+        Assert.Equal(["status", "execute_input", "execute_result", "status"], types);
+        Assert.Equal("busy", S(second["iopub"]![0]!["content"]!["execution_state"]));
+        Assert.Equal("idle", S(second["iopub"]![3]!["content"]!["execution_state"]));
+        Assert.Equal("x + 2", S(Iopub(second, "execute_input").Single()["code"]));
+    }
+
+    [Fact]
+    public void ConsoleOutput_IsSentAsStdoutAndStderrStreams()
+    {
+        var data = fixture.Scenario("stdout");
+        var streams = Iopub(data, "stream").ToList();
+        Assert.Equal("hello from C#\n", string.Concat(streams.Where(s => S(s["name"]) == "stdout").Select(s => S(s["text"]))));
+        Assert.Equal("to stderr\n", string.Concat(streams.Where(s => S(s["name"]) == "stderr").Select(s => S(s["text"]))));
+    }
+
+    [Fact]
+    public void CompileError_NamesCellLineColumnAndCode()
+    {
+        var data = fixture.Scenario("compile_error");
+        var reply = data["reply"]!;
+        Assert.Equal("error", S(reply["status"]));
+        Assert.Equal("CompilationError", S(reply["ename"]));
+        Assert.StartsWith("(2,9): error CS0029: Cannot implicitly convert type 'string' to 'int'", S(reply["evalue"]));
+        Assert.Contains("(2,9): error CS0029", S(reply["traceback"]![0]));
+        var error = Assert.Single(Iopub(data, "error"));
+        Assert.Equal("CompilationError", S(error["ename"]));
+    }
+
+    [Fact]
+    public void RuntimeException_GivesTypeMessageAndTrimmedStack()
+    {
+        var data = fixture.Scenario("runtime_error");
+        var reply = data["reply"]!;
+        Assert.Equal("error", S(reply["status"]));
+        Assert.Equal("System.InvalidOperationException", S(reply["ename"]));
+        Assert.Equal("boom", S(reply["evalue"]));
+        var tb = reply["traceback"]!.AsArray().Select(S).ToArray();
+        Assert.Contains(tb, l => l.Contains("Fail()", StringComparison.Ordinal));
+        Assert.DoesNotContain(tb, l => l.Contains("Microsoft.CodeAnalysis", StringComparison.Ordinal));
+        Assert.DoesNotContain(tb, l => l.Contains("NasNotebooks.Kernel", StringComparison.Ordinal));
+        Assert.Single(Iopub(data, "error"));
+    }
+
+    [Fact]
+    public void SilentExecution_DoesNotCountOrBroadcastInput()
+    {
+        var data = fixture.Scenario("silent");
+        var silent = data["silent"]!;
+        Assert.Equal("ok", S(silent["reply"]!["status"]));
+        Assert.Empty(Iopub(silent, "execute_input"));
+        Assert.Empty(Iopub(silent, "execute_result"));
+        Assert.Equal(data["before"]!.GetValue<int>() + 1, data["after"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Completion_OffersMembersVariablesAndMagics()
+    {
+        var data = fixture.Scenario("completion");
+        var member = data["member"]!;
+        Assert.Equal("ok", S(member["status"]));
+        Assert.Contains("Length", member["matches"]!.AsArray().Select(S));
+        Assert.Equal(6, member["cursor_start"]!.GetValue<int>());
+        Assert.Equal(9, member["cursor_end"]!.GetValue<int>());
+        Assert.Contains("myLongVariableName", data["variable"]!["matches"]!.AsArray().Select(S));
+        Assert.Equal(["help"], data["magic"]!["matches"]!.AsArray().Select(S).ToArray());
+        Assert.Equal(["#!time"], data["magic_name"]!["matches"]!.AsArray().Select(S).ToArray());
+    }
+
+    [Fact]
+    public void Inspect_ReturnsQuickInfo()
+    {
+        var inspect = fixture.Scenario("completion")["inspect"]!;
+        Assert.Equal("ok", S(inspect["status"]));
+        Assert.True(inspect["found"]!.GetValue<bool>());
+        Assert.Contains("Console.WriteLine", S(inspect["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void IsComplete_DistinguishesCompleteFromIncomplete()
+    {
+        var data = fixture.Scenario("is_complete");
+        Assert.Equal("complete", S(data["complete"]!["status"]));
+        Assert.Equal("incomplete", S(data["incomplete"]!["status"]));
+    }
+
+    [Fact]
+    public void Magics_HelpTimeAndUsageErrors()
+    {
+        var data = fixture.Scenario("magics");
+        var help = string.Concat(Iopub(data["help"]!, "stream").Select(s => S(s["text"])));
+        Assert.Contains("help", help);
+        Assert.Contains("Subcommands:", help);
+        var bad = data["bad_option"]!["reply"]!;
+        Assert.Equal("error", S(bad["status"]));
+        Assert.Equal("error: unknown option --foo for '#!nas help'; see '#!nas help --help'", S(bad["evalue"]));
+        Assert.StartsWith("error: unknown magic command '#!nope'", S(data["unknown"]!["reply"]!["evalue"]));
+        var time = data["time"]!;
+        Assert.Equal("ok", S(time["reply"]!["status"]));
+        Assert.Contains("Wall time:", string.Concat(Iopub(time, "stream").Select(s => S(s["text"]))));
+        Assert.Equal("42", S(Iopub(time, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void DisplayHandle_UpdatedThreeTimes()
+    {
+        var data = fixture.Scenario("display_update");
+        var display = Assert.Single(Iopub(data, "display_data"));
+        var id = S(display["transient"]!["display_id"]);
+        Assert.Equal("step 0", S(display["data"]!["text/plain"]));
+        var updates = Iopub(data, "update_display_data").ToList();
+        Assert.Equal(3, updates.Count);
+        Assert.All(updates, u => Assert.Equal(id, S(u["transient"]!["display_id"])));
+        Assert.Equal(["step 1", "step 2", "step 3"], updates.Select(u => S(u["data"]!["text/plain"])).ToArray());
+    }
+
+    [Fact]
+    public void SequenceOfRecords_IsAnEscapedHtmlTable()
+    {
+        var data = fixture.Scenario("table");
+        var bundle = Iopub(data, "execute_result").Single()["data"]!;
+        var html = S(bundle["text/html"]);
+        Assert.Contains("<table", html);
+        Assert.Contains("<th>Name</th>", html);
+        Assert.Contains("<th>Score</th>", html);
+        Assert.Contains("&lt;b&gt;a&lt;/b&gt;", html);
+        Assert.Contains("b &amp; c", html);
+        Assert.DoesNotContain("<b>a</b>", html);
+    }
+
+    [Fact]
+    public void PlotlyChart_HasOfflineHtmlAndPlotlyJson()
+    {
+        var data = fixture.Scenario("plotly");
+        var first = Iopub(data["first"]!, "execute_result").Single()["data"]!;
+        var json = first["application/vnd.plotly.v1+json"]!;
+        Assert.Equal("scatter", S(json["data"]![0]!["type"]));
+        Assert.NotNull(json["layout"]);
+        var html = first["text/html"]!;
+        Assert.True(html["has_plotly_js"]!.GetValue<bool>(), "first chart must inline plotly.js");
+        Assert.True(html["has_newPlot"]!.GetValue<bool>());
+        Assert.False(html["has_external_script"]!.GetValue<bool>(), "charts must not load scripts from the internet");
+        var second = Iopub(data["second"]!, "execute_result").Single()["data"]!;
+        Assert.False(second["text/html"]!["has_plotly_js"]!.GetValue<bool>(), "plotly.js is loaded once per session");
+        Assert.True(second["text/html"]!["has_newPlot"]!.GetValue<bool>());
+        Assert.NotNull(second["application/vnd.plotly.v1+json"]);
+    }
+
+    [Theory]
+    [InlineData("interrupt", "2")]
+    [InlineData("interrupt_signal", "4")]
+    public void Interrupt_CancelsTheCellAndTheKernelKeepsAnswering(string scenario, string next)
+    {
+        var data = fixture.Scenario(scenario);
+        var reply = data["reply"]!;
+        Assert.Equal("error", S(reply["status"]));
+        Assert.Equal("OperationCanceledException", S(reply["ename"]));
+        Assert.Equal(next, S(Iopub(data["after"]!, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void BadlySignedMessage_IsIgnored()
+    {
+        var data = fixture.Scenario("bad_signature");
+        Assert.False(data["executed"]!.GetValue<bool>(), "a badly signed execute_request was executed");
+        Assert.False(data["got_reply"]!.GetValue<bool>());
+        Assert.Equal("ok", S(data["kernel_info_status"]));
+    }
+
+    [Fact]
+    public void Fuzz_ThousandMalformedMessages_LeaveKernelAlive()
+    {
+        var data = fixture.Scenario("fuzz");
+        Assert.Equal(1000, data["sent"]!.GetValue<int>());
+        Assert.Equal(0, data["replies"]!.GetValue<int>());
+        Assert.True(data["alive"]!.GetValue<bool>());
+        Assert.Equal("ok", S(data["kernel_info_status"]));
+        Assert.Equal("9", S(Iopub(data["after"]!, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void HashR_LoadsAssemblyRelativeToNotebookDirectory()
+    {
+        var data = fixture.Scenario("reference");
+        Assert.Equal("ok", S(data["reply"]!["status"]));
+        Assert.Equal("from #r", S(Iopub(data, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void Restart_StartsWithFreshState()
+    {
+        var data = fixture.Scenario("restart");
+        Assert.Equal("ok", S(data["before"]!["reply"]!["status"]));
+        var after = data["after"]!["reply"]!;
+        Assert.Equal("error", S(after["status"]));
+        Assert.Contains("error CS0103: The name 'survivor' does not exist", S(after["evalue"]));
+        Assert.Equal(1, after["execution_count"]!.GetValue<int>());
+        Assert.Equal("1", S(Iopub(data["fresh"]!, "execute_result").Single()["data"]!["text/plain"]));
+    }
+
+    [Fact]
+    public void Shutdown_RepliesAndExits()
+    {
+        var data = fixture.Scenario("shutdown");
+        Assert.Equal("ok", S(data["reply"]!["status"]));
+        Assert.False(data["alive_after"]!.GetValue<bool>());
+        Assert.Equal(0, data["exit_code"]!.GetValue<int>());
+    }
+}

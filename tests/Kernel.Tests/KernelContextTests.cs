@@ -1,0 +1,102 @@
+using System.Text.Json.Nodes;
+
+namespace NasNotebooks.Kernel.Tests;
+
+/// <summary>In-process tests of cells, magics and the IKernelContext given to magic commands (no sockets bound).</summary>
+public sealed class KernelContextTests : IDisposable
+{
+    private readonly KernelServer _server;
+    private readonly KernelHost _host;
+    private readonly MagicRegistry _magics = MagicRegistry.CreateDefault();
+    private readonly RecordingMagic _recording = new();
+
+    private sealed class RecordingMagic : IMagicCommand
+    {
+        public string Name => "probe";
+        public string Description => "Test magic: publishes a variable and reads one.";
+        public IReadOnlyList<MagicOption> Options { get; } = [new MagicOption("name", "Variable to declare.") { Required = true }];
+        public List<string> Seen { get; } = [];
+
+        public async Task RunAsync(MagicInvocation invocation, IKernelContext context)
+        {
+            Seen.Add("before:" + string.Join(",", context.VariableNames.Order()));
+            await context.SetVariableAsync(invocation.GetString("name")!, new List<int> { 1, 2, 3 });
+            await invocation.ContinueAsync();
+            Seen.Add("after:" + (context.TryGetVariable("fromCell", out var v) ? v : "missing"));
+            context.CancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    public KernelContextTests()
+    {
+        _server = new KernelServer(new ConnectionInfo("tcp", "127.0.0.1", 1, 2, 3, 4, 5, "", "hmac-sha256"));
+        _magics.Group("nas").Add(_recording);
+        _host = new KernelHost(_server, _magics, restartInProcess: true);
+    }
+
+    public void Dispose() => _server.Dispose();
+
+    private static string Status(JsonObject reply) => reply["status"]!.GetValue<string>();
+
+    [Fact]
+    public async Task Magic_SetsVariable_RunsCellInside_AndReadsItsVariables()
+    {
+        Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var existing = 1;")));
+        var reply = await _host.ExecuteForTestAsync("#!nas probe --name numbers\nvar fromCell = numbers.Sum();");
+        Assert.Equal("ok", Status(reply));
+        Assert.Equal(["before:existing", "after:6"], _recording.Seen);
+        Assert.Equal(6, ((IKernelContext)_host).GetVariable<int>("fromCell"));
+        var typed = ((IKernelContext)_host).GetVariable<List<int>>("numbers");
+        Assert.Equal([1, 2, 3], typed);
+    }
+
+    [Fact]
+    public async Task GetVariable_NamesMissingOrMistypedVariables()
+    {
+        IKernelContext ctx = _host;
+        Assert.Equal("error: no variable named 'nope' is defined in this session",
+            Assert.Throws<MagicUsageException>(() => ctx.GetVariable<int>("nope")).Message);
+        await _host.ExecuteForTestAsync("var s = \"text\";");
+        Assert.Equal("error: variable 's' is a String, expected Int32",
+            Assert.Throws<MagicUsageException>(() => ctx.GetVariable<int>("s")).Message);
+    }
+
+    [Fact]
+    public async Task MagicUsageError_IsAnErrorReply()
+    {
+        var reply = await _host.ExecuteForTestAsync("#!nas probe\n1");
+        Assert.Equal("error", Status(reply));
+        Assert.Equal("MagicUsageError", reply["ename"]!.GetValue<string>());
+        Assert.Equal("error: missing required option --name for '#!nas probe'; see '#!nas probe --help'", reply["evalue"]!.GetValue<string>());
+        Assert.Empty(_recording.Seen);
+    }
+
+    [Fact]
+    public async Task HelpOption_DoesNotRunTheCell()
+    {
+        var reply = await _host.ExecuteForTestAsync("#!nas probe --help\nvar ranAnyway = 1;");
+        Assert.Equal("ok", Status(reply));
+        Assert.Empty(_recording.Seen);
+        Assert.False(((IKernelContext)_host).TryGetVariable("ranAnyway", out _));
+    }
+
+    [Fact]
+    public async Task RuntimeErrorInCell_KeepsEarlierState()
+    {
+        await _host.ExecuteForTestAsync("var keep = 5;");
+        var reply = await _host.ExecuteForTestAsync("throw new ArgumentException(\"bad arg\");");
+        Assert.Equal("System.ArgumentException", reply["ename"]!.GetValue<string>());
+        Assert.Equal("bad arg", reply["evalue"]!.GetValue<string>());
+        Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("keep + 1")));
+        Assert.Equal(5, ((IKernelContext)_host).GetVariable<int>("keep"));
+    }
+
+    [Fact]
+    public async Task Cell_CanReachKernelGlobalsAndDefaultImports()
+    {
+        var reply = await _host.ExecuteForTestAsync(
+            "var token = Kernel.CancellationToken; var same = token == CancellationToken; var list = new List<int> { 3, 1 }.OrderBy(x => x).ToList(); await Task.Delay(1);");
+        Assert.Equal("ok", Status(reply));
+        Assert.True(((IKernelContext)_host).GetVariable<bool>("same"));
+    }
+}
