@@ -3,6 +3,7 @@ using NasNotebooks.Runtime.Torch;
 namespace NasNotebooks.Runtime.Tests.Torch;
 
 /// <summary>Parameter counts and FLOPs (MACs) against hand-computed values.</summary>
+[Collection(TorchTestData.Collection)]
 public class ModelProfilerTests
 {
     private static ModelProfile Profile(NetworkArchitecture arch, long[] sample, int classes = 10)

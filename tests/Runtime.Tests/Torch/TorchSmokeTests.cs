@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace NasNotebooks.Runtime.Tests.Torch;
 
 /// <summary>TorchSharp loads (with the libLibTorchSharp fix where needed) and trains.</summary>
+[Collection(TorchTestData.Collection)]
 public class TorchSmokeTests
 {
     [Fact]

@@ -5,6 +5,9 @@ namespace NasNotebooks.Runtime.Tests.Torch;
 /// <summary>Locates shipped data and caches the digits split for the Torch tests.</summary>
 internal static class TorchTestData
 {
+    /// <summary>Torch tests share process-wide state (seed, threads): they run one at a time in this collection.</summary>
+    public const string Collection = "Torch";
+
     private static readonly Lazy<string> RepoRoot = new(() =>
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
