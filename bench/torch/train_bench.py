@@ -80,7 +80,7 @@ def main():
     for name, make, x in (("mlp", mlp, xtr), ("cnn", cnn, xtr.reshape(-1, 1, 8, 8))):
         if a.model not in ("all", name):
             continue
-        train(make, x, ytr, 1, 0)  # warm-up
+        train(make, x, ytr, a.epochs, 0)  # warm-up run
         rates = []
         for r in range(a.repeats):
             rate, model = train(make, x, ytr, a.epochs, r)

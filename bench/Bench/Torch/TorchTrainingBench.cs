@@ -8,7 +8,7 @@ namespace NasNotebooks.Bench.Torch;
 /// Training throughput of <see cref="TorchTrainer"/> on digits: the MLP 64-128-128-10 and the CNN
 /// conv3x3(16)-conv3x3(32)-linear(10) (no padding, ReLU), Adam, batch 64, 2 threads.
 /// Usage: <c>torch-train [--data PATH] [--epochs E] [--repeats R] [--threads T]</c>.
-/// Prints one <c>RESULT name samples_per_second</c> line per model (median of R runs after a warm-up run).
+/// Prints one <c>RESULT name samples_per_second</c> line per model (median of R runs after one untimed warm-up run).
 /// </summary>
 public static class TorchTrainingBench
 {
@@ -44,7 +44,7 @@ public static class TorchTrainingBench
             {
                 continue;
             }
-            TorchTrainer.Train(arch, split, options with { Budget = TrainingBudget.FromEpochs(1) }); // warm-up
+            TorchTrainer.Train(arch, split, options); // warm-up run (JIT tiers, allocator)
             var rates = new List<double>();
             double accuracy = 0;
             for (int r = 0; r < repeats; r++)
@@ -64,7 +64,7 @@ public static class TorchTrainingBench
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name} {median:F1}"));
 
             // The same loop written directly against TorchSharp (no trainer), to show the trainer's own overhead.
-            RawLoop(arch, split, epochs: 1, seed: 0);
+            RawLoop(arch, split, epochs, seed: 0);
             var raw = Enumerable.Range(0, repeats).Select(r => RawLoop(arch, split, epochs, r)).Order().ToList();
             Console.WriteLine($"  {name} raw TorchSharp loop: runs {string.Join(" ", raw.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))} samples/s");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name}-raw {raw[raw.Count / 2]:F1}"));
