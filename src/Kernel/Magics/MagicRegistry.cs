@@ -62,6 +62,7 @@ public sealed class MagicRegistry
     {
         var r = new MagicRegistry();
         r.Group("nas", "Neural architecture search: run and inspect studies from the notebook.");
+        Nas.NasMagics.Register(r);
         r.Register(new TimeMagic());
         return r;
     }
