@@ -144,6 +144,7 @@ public static class SymbolicValues
             case SymObject o: WriteItems(sb, ShortName(o.TypeKey) + "(", ")", o.Fields.Select(kv => (kv.Key.Key, kv.Value)), compact, indent); return;
             case HyperValue h: WriteItems(sb, h.TypeKey + "(", ")", h.Fields.Select(kv => (kv.Key.Key, kv.Value)), compact, indent); return;
             case IFormattable fm: sb.Append(fm.ToString(null, CultureInfo.InvariantCulture)); return;
+            case IList list: WriteItems(sb, "[", "]", list.Cast<object?>().Select(x => (default(string), x)), compact, indent); return;
             default: sb.Append(v); return;
         }
     }

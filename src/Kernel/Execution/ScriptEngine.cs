@@ -27,6 +27,8 @@ public static class KernelImports
         "System.Threading.Tasks",
         "NasNotebooks.Dsl",
         "NasNotebooks.Runtime",
+        "NasNotebooks.Runtime.Algorithms",
+        "NasNotebooks.Runtime.Torch",
         "NasNotebooks.Kernel",
     };
 
@@ -55,6 +57,7 @@ public static class KernelImports
     {
         "NasNotebooks.Dsl",
         "NasNotebooks.Runtime",
+        "TorchSharp",
         "Plotly.NET",
         "Plotly.NET.CSharp",
         "FSharp.Core",

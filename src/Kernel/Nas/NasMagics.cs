@@ -142,14 +142,14 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         var display = context.Display(new NasProgress(study, "running"));
         var gate = new object();
         var lastUpdate = DateTime.MinValue;
-        void Update(bool force)
+        void Update(bool force, string phase = "running")
         {
             lock (gate)
             {
                 if (!force && (DateTime.UtcNow - lastUpdate).TotalMilliseconds < 100) return;
                 lastUpdate = DateTime.UtcNow;
             }
-            try { display.Update(new NasProgress(study, study.Run is { IsCompleted: true } ? study.State : "running")); }
+            try { display.Update(new NasProgress(study, phase)); }
             catch (Exception) { /* a closed front end must not break the search */ }
         }
 
@@ -167,7 +167,7 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         study.Run = run.ContinueWith(t =>
         {
             study.Clock.Stop();
-            Update(force: true);
+            Update(force: true, t.IsFaulted ? "failed" : t.IsCanceled || t.Result.StopReason == StopReason.Cancelled ? "stopped" : "finished");
             return t;
         }, TaskScheduler.Default).Unwrap();
 
