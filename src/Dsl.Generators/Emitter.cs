@@ -234,7 +234,12 @@ internal static class Emitter
             w.Line("/// <summary>A copy of this value with <see cref=\"" + m.Name + "\"/> set to <paramref name=\"value\"/>, checked against the space (" + Xml(m.AllowedText) + ").</summary>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">The value is not in the space; the message names the member and the allowed values.</exception>");
             w.Open("public " + t.FullName + " With" + m.Name + "(" + param + " value)");
-            w.Line("__NasEncode_" + m.Name + "(value, " + S + "NewElements(" + Count(m) + "), 0);");
+            if (m.Kind is MemberKind.Nested or MemberKind.OneOfTypes or MemberKind.Repeat)
+            {
+                w.Line("try { __NasEncode_" + m.Name + "(value, " + S + "NewElements(" + Count(m) + "), 0); }");
+                w.Line("catch (global::System.ArgumentException ex) { throw " + S + "Within(" + Str(t.Name + "." + m.Name) + ", ex); }");
+            }
+            else w.Line("__NasEncode_" + m.Name + "(value, " + S + "NewElements(" + Count(m) + "), 0);");
             if (t.IsRecord) w.Line("return this with { " + m.Name + " = value };");
             else
             {
