@@ -88,7 +88,20 @@ internal static class Emitter
         for (int i = 0; i < ms.Count; i++)
         {
             var m = ms[i];
-            w.Line("var m" + I(i) + " = " + MaterializeExpr(t, m) + ";");
+            if (m.Kind == MemberKind.OneOfTypes)
+            {
+                string where = Str(t.Name + "." + m.Name);
+                w.Line("var m" + I(i) + " = " + S + "Index(e[o], " + I(m.Candidates.Count) + ", " + where + ") switch");
+                w.Line("{");
+                for (int j = 0; j < m.Candidates.Count; j++)
+                {
+                    string c = m.Candidates[j];
+                    w.Line("    " + (j == m.Candidates.Count - 1 ? "_" : I(j)) + " => " + (j == 0 ? "(" + m.Type + ")" : "") + c + ".__NasFromElements("
+                        + S + "ChoiceElements(e[o], " + c + ".__NasElementCount, " + where + "), 0),");
+                }
+                w.Line("};");
+            }
+            else w.Line("var m" + I(i) + " = " + MaterializeExpr(t, m) + ";");
             if (i < ms.Count - 1) w.Line("o += " + Count(m) + ";");
         }
         w.Line("return __NasNew(" + string.Join(", ", ms.Select((_, i) => "m" + I(i))) + ");");
@@ -197,16 +210,14 @@ internal static class Emitter
                     break;
                 case MemberKind.OneOfTypes:
                     w.Line("var o" + I(i) + " = " + S + "ObjectField" + f + ";");
-                    var sb = new StringBuilder();
+                    w.Line("var m" + I(i) + " =");
                     for (int j = 0; j < m.Candidates.Count; j++)
                     {
                         string c = m.Candidates[j];
-                        sb.Append(S).Append("IsType(o").Append(I(i)).Append(", typeof(").Append(c).Append(")) ? ")
-                          .Append(j == 0 ? "(" + m.Type + ")" : "").Append(c).Append(".FromSymbolic(o").Append(I(i)).Append(") : ");
+                        w.Line("    " + S + "IsType(o" + I(i) + ", typeof(" + c + ")) ? " + (j == 0 ? "(" + m.Type + ")" : "") + c + ".FromSymbolic(o" + I(i) + ") :");
                     }
-                    sb.Append("throw new global::System.ArgumentException(").Append(Str(t.Name + "." + m.Name + " must be one of: " + m.AllowedText + ".")).Append(")");
-                    expr = sb.ToString();
-                    break;
+                    w.Line("    throw new global::System.ArgumentException(" + Str(t.Name + "." + m.Name + " must be one of: " + m.AllowedText + ".") + ");");
+                    continue;
                 case MemberKind.ManyOf:
                     expr = S + "ListField<" + m.ElementType + ">" + f;
                     if (m.Collection == CollectionKind.List) expr = S + "ToList(" + expr + ")";
@@ -278,19 +289,6 @@ internal static class Emitter
         {
             case MemberKind.OneOfConst:
                 return "__nasC_" + m.Name + "[" + S + "Index(e[o], " + I(m.Candidates.Count) + ", " + w + ")]";
-            case MemberKind.OneOfTypes:
-            {
-                var sb = new StringBuilder();
-                sb.Append(S).Append("Index(e[o], ").Append(I(m.Candidates.Count)).Append(", ").Append(w).Append(") switch { ");
-                for (int j = 0; j < m.Candidates.Count; j++)
-                {
-                    string c = m.Candidates[j];
-                    sb.Append(j == m.Candidates.Count - 1 ? "_" : I(j)).Append(" => ").Append(j == 0 ? "(" + m.Type + ")" : "")
-                      .Append(c).Append(".__NasFromElements(").Append(S).Append("ChoiceElements(e[o], ").Append(c).Append(".__NasElementCount, ").Append(w).Append("), 0), ");
-                }
-                sb.Append('}');
-                return sb.ToString();
-            }
             case MemberKind.Int:
             {
                 long count = (m.IntMax - m.IntMin) / m.Step + 1;
