@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Numerics;
 using NasNotebooks.Dsl;
 
@@ -167,4 +168,24 @@ public class EndToEndTests
         Assert.Equal("fixed", block.Label);
         Assert.DoesNotContain("Label", Block.Space.FieldNames);
     }
+}
+
+/// <summary>Property tests: random points of the spaces round-trip through the generated members.</summary>
+public class RoundTripProperties
+{
+    [Fact]
+    public void MaterializeThenEncode_IsIdentity_ForRandomPoints() =>
+        Gen.Int.Sample(seed =>
+        {
+            var dna = Network.Spec.Random(new Random(seed));
+            return Network.Materialize(dna).Encode().Equals(dna);
+        }, iter: 2000);
+
+    [Fact]
+    public void GeneratedAndGeneric_AgreeOnRandomTrainers() =>
+        Gen.Int.Sample(seed =>
+        {
+            var dna = Trainer.Spec.Random(new Random(seed));
+            DeepEqual.Assert((Trainer)Trainer.Spec.Materialize(dna)!, Trainer.Materialize(dna));
+        }, iter: 500);
 }

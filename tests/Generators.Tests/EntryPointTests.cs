@@ -67,3 +67,50 @@ public class EntryPointTests
         Assert.Throws<ArgumentNullException>(() => SearchableSourceGenerator.Run("", null!));
     }
 }
+
+/// <summary>Cells compiled one after another: a later cell's models use searchable types from an earlier cell's assembly.</summary>
+public class CrossCellTests
+{
+    private const string Cell1 = """
+        using NasNotebooks.Dsl;
+        public interface IOp { }
+        [Searchable] public partial class Conv : IOp { [OneOf(3, 5, Name = "kernel")] public int Kernel { get; set; } = 3; }
+        [Searchable] public partial class Pool : IOp { [OneOf("max", "avg")] public string Kind { get; set; } = "max"; }
+        """;
+
+    private static MetadataReference EmitCell1()
+    {
+        var (generated, diagnostics) = SearchableSourceGenerator.Run(Cell1, GeneratorHarness.References, path: "cell-1.cs");
+        Assert.Empty(diagnostics);
+        var compilation = CSharpCompilation.Create("Cell1",
+            [CSharpSyntaxTree.ParseText(Cell1, GeneratorHarness.ParseOptions, "cell-1.cs"), .. generated.Select(g => CSharpSyntaxTree.ParseText(g.Source, GeneratorHarness.ParseOptions, g.HintName))],
+            GeneratorHarness.References, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        using var ms = new MemoryStream();
+        var emit = compilation.Emit(ms);
+        Assert.True(emit.Success, string.Join("\n", emit.Diagnostics));
+        return MetadataReference.CreateFromImage(ms.ToArray());
+    }
+
+    [Fact]
+    public void LaterCell_UsesSearchableTypesFromAnEarlierCellsAssembly()
+    {
+        var cell1 = EmitCell1();
+        const string cell2 = """
+            using System.Collections.Generic;
+            using NasNotebooks.Dsl;
+            [Searchable] public partial class Stage { [OneOf(typeof(Conv), typeof(Pool))] public IOp Op { get; set; } = new Pool(); }
+            [Searchable] public partial class Net { [Repeat(1, 1)] public List<Stage> Stages { get; set; } = []; public Conv Stem { get; set; } = new(); }
+            """;
+        var (generated, diagnostics) = SearchableSourceGenerator.Run(cell2, [.. GeneratorHarness.References, cell1], path: "cell-2.cs");
+        // Conv's decision is named 'kernel': Net holds it twice (Stem and through Stages), which the generator sees in metadata.
+        var d = Assert.Single(diagnostics);
+        Assert.Equal("NAS009", d.Id);
+        Assert.Contains("'kernel'", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(["Stage.Searchable.g.cs"], generated.Select(g => g.HintName));
+        var compilation = CSharpCompilation.Create("Cell2",
+            [CSharpSyntaxTree.ParseText(cell2, GeneratorHarness.ParseOptions, "cell-2.cs"), .. generated.Select(g => CSharpSyntaxTree.ParseText(g.Source, GeneratorHarness.ParseOptions, g.HintName))],
+            [.. GeneratorHarness.References, cell1], new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        // Only Net lacks its generated half; Stage (which uses Conv and Pool from cell 1) compiles.
+        Assert.DoesNotContain(compilation.GetDiagnostics(), x => x.Severity == DiagnosticSeverity.Error && x.Location.SourceTree?.FilePath == "Stage.Searchable.g.cs");
+    }
+}
