@@ -174,7 +174,7 @@ internal sealed class Analyzer
             // Unattributed members are nested sub-spaces when their type is [Searchable] and they are settable; otherwise fixed.
             if (HasFixed(m) || !IsSearchable(memberType) || UnsupportedKind(type, m) is not null) return null;
             var nestedType = (INamedTypeSymbol)memberType;
-            return Make(m, location, MemberKind.Nested, memberType, null, [], "", CollectionKind.None, [nestedType], ctorParams);
+            return Make(m, location, MemberKind.Nested, memberType, null, [], NonNullable(nestedType), CollectionKind.None, [nestedType], ctorParams);
         }
         var attr = attrs[0];
         var attrName = attr.AttributeClass!.Name.Substring(0, attr.AttributeClass.Name.Length - "Attribute".Length);
@@ -287,7 +287,7 @@ internal sealed class Analyzer
                 { diags.Add(Diag(Descriptors.TypeNotSearchable, attrLocation, elem.ToDisplayString(), attrName, where)); return null; }
                 if (min > max) { diags.Add(Diag(Descriptors.MinAboveMax, attrLocation, attrName, where, min, max)); return null; }
                 if (min < 0) { diags.Add(Diag(Descriptors.InvalidArgument, attrLocation, attrName, where, "min must not be negative, got " + min.ToString(CultureInfo.InvariantCulture))); return null; }
-                return Make(m, attrLocation, MemberKind.Repeat, memberType, name, [], child.ToDisplayString(Fq), coll, [child], ctorParams,
+                return Make(m, attrLocation, MemberKind.Repeat, memberType, name, [], NonNullable(child), coll, [child], ctorParams,
                     intMin: min, intMax: max, allowed: $"{min}..{max} items");
             }
         }
@@ -306,6 +306,8 @@ internal sealed class Analyzer
             k, distinct, sorted, permutation, intMin, intMax, step, floatMin, floatMax, scale, allowed, ctorIndex);
         return new Member(model, refs);
     }
+
+    private static string NonNullable(ITypeSymbol t) => t.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Fq);
 
     private static string? UnsupportedKind(INamedTypeSymbol type, ISymbol m)
     {

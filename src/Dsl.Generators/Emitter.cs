@@ -34,7 +34,7 @@ internal static class Emitter
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static string Count(MemberModel m) => m.Kind == MemberKind.Nested ? m.Type + ".__NasElementCount" : "1";
+    private static string Count(MemberModel m) => m.Kind == MemberKind.Nested ? m.ElementType + ".__NasElementCount" : "1";
 
     private static string CollectionType(MemberModel m) =>
         m.Collection == CollectionKind.Array ? m.ElementType + "[]" : "global::System.Collections.Generic.List<" + m.ElementType + ">";
@@ -186,7 +186,7 @@ internal static class Emitter
                 MemberKind.Nested => v + "?.ToSymbolic()",
                 MemberKind.OneOfTypes => "(" + v + " as " + D + "ISearchable)?.ToSymbolic()",
                 MemberKind.ManyOf => S + "ToSymList(" + v + ")",
-                MemberKind.Repeat => S + "ToSymList(" + v + ", static x => x.ToSymbolic())",
+                MemberKind.Repeat => S + "ToSymList(" + v + ", static x => x!.ToSymbolic())",
                 _ => v,
             };
             w.Line("s[" + Str(m.Name) + "] = " + expr + ";");
@@ -206,7 +206,7 @@ internal static class Emitter
             switch (m.Kind)
             {
                 case MemberKind.Nested:
-                    expr = m.Type + ".FromSymbolic(" + S + "ObjectField" + f + ")";
+                    expr = m.ElementType + ".FromSymbolic(" + S + "ObjectField" + f + ")";
                     break;
                 case MemberKind.OneOfTypes:
                     w.Line("var o" + I(i) + " = " + S + "ObjectField" + f + ";");
@@ -277,7 +277,7 @@ internal static class Emitter
         MemberKind.Float => "new " + D + "FloatHyper(" + m.FloatMin + ", " + m.FloatMax + ", " + D + "Scale." + m.Scale + ", " + NameArg(m) + ")",
         MemberKind.ManyOf when m.IsPermutation => "new " + D + "Permutation(new object?[] { " + string.Join(", ", m.Candidates) + " }, " + NameArg(m) + ")",
         MemberKind.ManyOf => "new " + D + "ManyOf(" + I(m.K) + ", new object?[] { " + string.Join(", ", m.Candidates) + " }, " + (m.Distinct ? "true" : "false") + ", " + (m.Sorted ? "true" : "false") + ", " + NameArg(m) + ")",
-        MemberKind.Nested => m.Type + ".Space",
+        MemberKind.Nested => m.ElementType + ".Space",
         MemberKind.Repeat => "new " + D + "OneOf(" + S + "RepeatCandidates(" + I(m.IntMin) + ", " + I(m.IntMax) + ", static () => " + m.ElementType + ".Space), " + NameArg(m) + ")",
         _ => "null",
     };
@@ -304,7 +304,7 @@ internal static class Emitter
                 return m.Collection == CollectionKind.List ? S + "ToList(" + expr + ")" : expr;
             }
             case MemberKind.Nested:
-                return m.Type + ".__NasFromElements(e, o)";
+                return m.ElementType + ".__NasFromElements(e, o)";
             case MemberKind.Repeat:
                 return "__NasRepeat_" + m.Name + "(e[o])";
         }
@@ -314,9 +314,12 @@ internal static class Emitter
     private static void EmitEncoder(Writer w, TypeModel t, MemberModel m)
     {
         string where = Str(t.Name + "." + m.Name);
-        string param = m.Kind is MemberKind.ManyOf or MemberKind.Repeat
-            ? (m.Collection == CollectionKind.Array ? m.ElementType + "[]" : "global::System.Collections.Generic.IEnumerable<" + m.ElementType + ">") + "?"
-            : m.Type;
+        string param = m.Kind switch
+        {
+            MemberKind.Repeat => "global::System.Collections.Generic.IEnumerable<" + m.ElementType + "?>?",
+            MemberKind.ManyOf => (m.Collection == CollectionKind.Array ? m.ElementType + "[]" : "global::System.Collections.Generic.IEnumerable<" + m.ElementType + ">") + "?",
+            _ => m.Type,
+        };
         if (m.Kind is MemberKind.Nested or MemberKind.OneOfTypes && !param.EndsWith("?", System.StringComparison.Ordinal)) param += "?";
         w.Open("private static void __NasEncode_" + m.Name + "(" + param + " value, " + D + "Dna[] e, int o)");
         string notIn = "throw " + S + "NotInSpace(" + where + ", value, " + Str(m.AllowedText) + ");";
