@@ -55,6 +55,11 @@ public class DiagnosticTests
         """, "Bad.X", "at least one candidate");
 
     [Fact]
+    public void NAS003_NullCandidateArray() => Expect("NAS003", """
+        [Searchable] public partial class Bad { [[|OneOf(null!)|]] public int X { get; set; } }
+        """, "Bad.X");
+
+    [Fact]
     public void NAS004_MinAboveMax() => Expect("NAS004", """
         [Searchable] public partial class Bad { [[|IntRange(5, 1)|]] public int X { get; set; } }
         """, "min (5) must not exceed max (1)");
