@@ -174,7 +174,7 @@ internal sealed class Analyzer
             // Unattributed members are nested sub-spaces when their type is [Searchable] and they are settable; otherwise fixed.
             if (HasFixed(m) || !IsSearchable(memberType) || UnsupportedKind(type, m) is not null) return null;
             var nestedType = (INamedTypeSymbol)memberType;
-            return Make(m, location, MemberKind.Nested, memberType, null, [], "", CollectionKind.None, [nestedType], ctorParams);
+            return Make(m, location, MemberKind.Nested, memberType, null, [], NonNullable(nestedType), CollectionKind.None, [nestedType], ctorParams);
         }
         var attr = attrs[0];
         var attrName = attr.AttributeClass!.Name.Substring(0, attr.AttributeClass.Name.Length - "Attribute".Length);
@@ -196,7 +196,7 @@ internal sealed class Analyzer
         {
             case "OneOf":
             {
-                var values = attr.ConstructorArguments[0].Kind == TypedConstantKind.Array ? attr.ConstructorArguments[0].Values : [attr.ConstructorArguments[0]];
+                var values = ParamsValues(attr.ConstructorArguments[0]);
                 if (values.Length == 0) { diags.Add(Diag(Descriptors.EmptyChoices, attrLocation, attrName, where)); return null; }
                 if (values.Any(v => v.Kind == TypedConstantKind.Type))
                 {
@@ -264,7 +264,7 @@ internal sealed class Analyzer
             {
                 bool perm = attrName == "Permutation";
                 var arr = attr.ConstructorArguments[perm ? 0 : 1];
-                var values = arr.Kind == TypedConstantKind.Array ? arr.Values : [arr];
+                var values = ParamsValues(arr);
                 if (!TryElementType(memberType, out var elem, out var coll) || !IsConstantType(elem))
                 { diags.Add(Diag(Descriptors.UnsupportedMemberType, attrLocation, attrName, where, memberType.ToDisplayString(), "an array or list (List<T>, IList<T>, IReadOnlyList<T>, IEnumerable<T>) of numbers, bools, strings, chars or enums")); return null; }
                 if (values.Length == 0) { diags.Add(Diag(Descriptors.EmptyChoices, attrLocation, attrName, where)); return null; }
@@ -287,7 +287,7 @@ internal sealed class Analyzer
                 { diags.Add(Diag(Descriptors.TypeNotSearchable, attrLocation, elem.ToDisplayString(), attrName, where)); return null; }
                 if (min > max) { diags.Add(Diag(Descriptors.MinAboveMax, attrLocation, attrName, where, min, max)); return null; }
                 if (min < 0) { diags.Add(Diag(Descriptors.InvalidArgument, attrLocation, attrName, where, "min must not be negative, got " + min.ToString(CultureInfo.InvariantCulture))); return null; }
-                return Make(m, attrLocation, MemberKind.Repeat, memberType, name, [], child.ToDisplayString(Fq), coll, [child], ctorParams,
+                return Make(m, attrLocation, MemberKind.Repeat, memberType, name, [], NonNullable(child), coll, [child], ctorParams,
                     intMin: min, intMax: max, allowed: $"{min}..{max} items");
             }
         }
@@ -306,6 +306,11 @@ internal sealed class Analyzer
             k, distinct, sorted, permutation, intMin, intMax, step, floatMin, floatMax, scale, allowed, ctorIndex);
         return new Member(model, refs);
     }
+
+    private static System.Collections.Immutable.ImmutableArray<TypedConstant> ParamsValues(TypedConstant arg) =>
+        arg.Kind != TypedConstantKind.Array ? [arg] : arg.IsNull ? [] : arg.Values;
+
+    private static string NonNullable(ITypeSymbol t) => t.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(Fq);
 
     private static string? UnsupportedKind(INamedTypeSymbol type, ISymbol m)
     {
@@ -474,7 +479,7 @@ internal sealed class Analyzer
             switch (a.AttributeClass!.Name)
             {
                 case "OneOfAttribute":
-                    var values = a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Kind == TypedConstantKind.Array ? a.ConstructorArguments[0].Values : [];
+                    var values = a.ConstructorArguments.Length == 1 ? ParamsValues(a.ConstructorArguments[0]) : [];
                     var refs = values.Where(v => v.Kind == TypedConstantKind.Type).Select(v => v.Value).OfType<INamedTypeSymbol>().Where(IsSearchable).ToList();
                     result.Add((m, name, refs.Count > 0 ? MemberKind.OneOfTypes : MemberKind.OneOfConst, refs, 0, 0, loc));
                     break;

@@ -34,7 +34,7 @@ internal static class Emitter
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
-    private static string Count(MemberModel m) => m.Kind == MemberKind.Nested ? m.Type + ".__NasElementCount" : "1";
+    private static string Count(MemberModel m) => m.Kind == MemberKind.Nested ? m.ElementType + ".__NasElementCount" : "1";
 
     private static string CollectionType(MemberModel m) =>
         m.Collection == CollectionKind.Array ? m.ElementType + "[]" : "global::System.Collections.Generic.List<" + m.ElementType + ">";
@@ -88,7 +88,20 @@ internal static class Emitter
         for (int i = 0; i < ms.Count; i++)
         {
             var m = ms[i];
-            w.Line("var m" + I(i) + " = " + MaterializeExpr(t, m) + ";");
+            if (m.Kind == MemberKind.OneOfTypes)
+            {
+                string where = Str(t.Name + "." + m.Name);
+                w.Line("var m" + I(i) + " = " + S + "Index(e[o], " + I(m.Candidates.Count) + ", " + where + ") switch");
+                w.Line("{");
+                for (int j = 0; j < m.Candidates.Count; j++)
+                {
+                    string c = m.Candidates[j];
+                    w.Line("    " + (j == m.Candidates.Count - 1 ? "_" : I(j)) + " => " + (j == 0 ? "(" + m.Type + ")" : "") + c + ".__NasFromElements("
+                        + S + "ChoiceElements(e[o], " + c + ".__NasElementCount, " + where + "), 0),");
+                }
+                w.Line("};");
+            }
+            else w.Line("var m" + I(i) + " = " + MaterializeExpr(t, m) + ";");
             if (i < ms.Count - 1) w.Line("o += " + Count(m) + ";");
         }
         w.Line("return __NasNew(" + string.Join(", ", ms.Select((_, i) => "m" + I(i))) + ");");
@@ -173,7 +186,7 @@ internal static class Emitter
                 MemberKind.Nested => v + "?.ToSymbolic()",
                 MemberKind.OneOfTypes => "(" + v + " as " + D + "ISearchable)?.ToSymbolic()",
                 MemberKind.ManyOf => S + "ToSymList(" + v + ")",
-                MemberKind.Repeat => S + "ToSymList(" + v + ", static x => x.ToSymbolic())",
+                MemberKind.Repeat => S + "ToSymList(" + v + ", static x => x!.ToSymbolic())",
                 _ => v,
             };
             w.Line("s[" + Str(m.Name) + "] = " + expr + ";");
@@ -193,20 +206,18 @@ internal static class Emitter
             switch (m.Kind)
             {
                 case MemberKind.Nested:
-                    expr = m.Type + ".FromSymbolic(" + S + "ObjectField" + f + ")";
+                    expr = m.ElementType + ".FromSymbolic(" + S + "ObjectField" + f + ")";
                     break;
                 case MemberKind.OneOfTypes:
                     w.Line("var o" + I(i) + " = " + S + "ObjectField" + f + ";");
-                    var sb = new StringBuilder();
+                    w.Line("var m" + I(i) + " =");
                     for (int j = 0; j < m.Candidates.Count; j++)
                     {
                         string c = m.Candidates[j];
-                        sb.Append(S).Append("IsType(o").Append(I(i)).Append(", typeof(").Append(c).Append(")) ? ")
-                          .Append(j == 0 ? "(" + m.Type + ")" : "").Append(c).Append(".FromSymbolic(o").Append(I(i)).Append(") : ");
+                        w.Line("    " + S + "IsType(o" + I(i) + ", typeof(" + c + ")) ? " + (j == 0 ? "(" + m.Type + ")" : "") + c + ".FromSymbolic(o" + I(i) + ") :");
                     }
-                    sb.Append("throw new global::System.ArgumentException(").Append(Str(t.Name + "." + m.Name + " must be one of: " + m.AllowedText + ".")).Append(")");
-                    expr = sb.ToString();
-                    break;
+                    w.Line("    throw new global::System.ArgumentException(" + Str(t.Name + "." + m.Name + " must be one of: " + m.AllowedText + ".") + ");");
+                    continue;
                 case MemberKind.ManyOf:
                     expr = S + "ListField<" + m.ElementType + ">" + f;
                     if (m.Collection == CollectionKind.List) expr = S + "ToList(" + expr + ")";
@@ -234,7 +245,12 @@ internal static class Emitter
             w.Line("/// <summary>A copy of this value with <see cref=\"" + m.Name + "\"/> set to <paramref name=\"value\"/>, checked against the space (" + Xml(m.AllowedText) + ").</summary>");
             w.Line("/// <exception cref=\"global::System.ArgumentException\">The value is not in the space; the message names the member and the allowed values.</exception>");
             w.Open("public " + t.FullName + " With" + m.Name + "(" + param + " value)");
-            w.Line("__NasEncode_" + m.Name + "(value, " + S + "NewElements(" + Count(m) + "), 0);");
+            if (m.Kind is MemberKind.Nested or MemberKind.OneOfTypes or MemberKind.Repeat)
+            {
+                w.Line("try { __NasEncode_" + m.Name + "(value, " + S + "NewElements(" + Count(m) + "), 0); }");
+                w.Line("catch (global::System.ArgumentException ex) { throw " + S + "Within(" + Str(t.Name + "." + m.Name) + ", ex); }");
+            }
+            else w.Line("__NasEncode_" + m.Name + "(value, " + S + "NewElements(" + Count(m) + "), 0);");
             if (t.IsRecord) w.Line("return this with { " + m.Name + " = value };");
             else
             {
@@ -261,7 +277,7 @@ internal static class Emitter
         MemberKind.Float => "new " + D + "FloatHyper(" + m.FloatMin + ", " + m.FloatMax + ", " + D + "Scale." + m.Scale + ", " + NameArg(m) + ")",
         MemberKind.ManyOf when m.IsPermutation => "new " + D + "Permutation(new object?[] { " + string.Join(", ", m.Candidates) + " }, " + NameArg(m) + ")",
         MemberKind.ManyOf => "new " + D + "ManyOf(" + I(m.K) + ", new object?[] { " + string.Join(", ", m.Candidates) + " }, " + (m.Distinct ? "true" : "false") + ", " + (m.Sorted ? "true" : "false") + ", " + NameArg(m) + ")",
-        MemberKind.Nested => m.Type + ".Space",
+        MemberKind.Nested => m.ElementType + ".Space",
         MemberKind.Repeat => "new " + D + "OneOf(" + S + "RepeatCandidates(" + I(m.IntMin) + ", " + I(m.IntMax) + ", static () => " + m.ElementType + ".Space), " + NameArg(m) + ")",
         _ => "null",
     };
@@ -273,19 +289,6 @@ internal static class Emitter
         {
             case MemberKind.OneOfConst:
                 return "__nasC_" + m.Name + "[" + S + "Index(e[o], " + I(m.Candidates.Count) + ", " + w + ")]";
-            case MemberKind.OneOfTypes:
-            {
-                var sb = new StringBuilder();
-                sb.Append(S).Append("Index(e[o], ").Append(I(m.Candidates.Count)).Append(", ").Append(w).Append(") switch { ");
-                for (int j = 0; j < m.Candidates.Count; j++)
-                {
-                    string c = m.Candidates[j];
-                    sb.Append(j == m.Candidates.Count - 1 ? "_" : I(j)).Append(" => ").Append(j == 0 ? "(" + m.Type + ")" : "")
-                      .Append(c).Append(".__NasFromElements(").Append(S).Append("ChoiceElements(e[o], ").Append(c).Append(".__NasElementCount, ").Append(w).Append("), 0), ");
-                }
-                sb.Append('}');
-                return sb.ToString();
-            }
             case MemberKind.Int:
             {
                 long count = (m.IntMax - m.IntMin) / m.Step + 1;
@@ -301,7 +304,7 @@ internal static class Emitter
                 return m.Collection == CollectionKind.List ? S + "ToList(" + expr + ")" : expr;
             }
             case MemberKind.Nested:
-                return m.Type + ".__NasFromElements(e, o)";
+                return m.ElementType + ".__NasFromElements(e, o)";
             case MemberKind.Repeat:
                 return "__NasRepeat_" + m.Name + "(e[o])";
         }
@@ -311,9 +314,12 @@ internal static class Emitter
     private static void EmitEncoder(Writer w, TypeModel t, MemberModel m)
     {
         string where = Str(t.Name + "." + m.Name);
-        string param = m.Kind is MemberKind.ManyOf or MemberKind.Repeat
-            ? (m.Collection == CollectionKind.Array ? m.ElementType + "[]" : "global::System.Collections.Generic.IEnumerable<" + m.ElementType + ">") + "?"
-            : m.Type;
+        string param = m.Kind switch
+        {
+            MemberKind.Repeat => "global::System.Collections.Generic.IEnumerable<" + m.ElementType + "?>?",
+            MemberKind.ManyOf => (m.Collection == CollectionKind.Array ? m.ElementType + "[]" : "global::System.Collections.Generic.IEnumerable<" + m.ElementType + ">") + "?",
+            _ => m.Type,
+        };
         if (m.Kind is MemberKind.Nested or MemberKind.OneOfTypes && !param.EndsWith("?", System.StringComparison.Ordinal)) param += "?";
         w.Open("private static void __NasEncode_" + m.Name + "(" + param + " value, " + D + "Dna[] e, int o)");
         string notIn = "throw " + S + "NotInSpace(" + where + ", value, " + Str(m.AllowedText) + ");";

@@ -21,7 +21,7 @@ internal static class GeneratorHarness
 
     public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
     public static CSharpCompilation Compile(params string[] sources) =>
         CSharpCompilation.Create("TestModels",
@@ -35,7 +35,11 @@ internal static class GeneratorHarness
         GeneratorDriver driver = CSharpGeneratorDriver.Create([new SearchableGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out _);
-        var diags = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+        // Errors anywhere; warnings (documentation included) only in generated files, since the test models have no doc comments.
+        var generated = output.SyntaxTrees.Skip(sources.Length).ToHashSet();
+        var diags = output.GetDiagnostics()
+            .Where(d => d.Severity == DiagnosticSeverity.Error || d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree is { } t && generated.Contains(t))
+            .ToImmutableArray();
         return (driver.GetRunResult(), output, diags);
     }
 

@@ -41,6 +41,7 @@ internal static class Models
             public Stem Stem { get; set; } = new();
             [OneOf(true, false)] public bool UseBias { get; set; }
             [Fixed] public Stem Frozen { get; set; } = new();
+            public Stem? Optional { get; set; }
         }
         """;
 
@@ -91,7 +92,7 @@ internal static class Models
         public partial class Backbone
         {
             [Repeat(1, 3)] public List<Stage> Stages { get; set; } = [];
-            [Repeat(0, 2)] public Stage[] Heads { get; set; } = [];
+            [Repeat(0, 2)] public Stage?[] Heads { get; set; } = [];
         }
         """;
 

@@ -196,6 +196,10 @@ public static class GeneratedSupport
     public static ArgumentException NotInSpace(string member, object? value, string allowed) =>
         new($"{member}: {Format(value)} is not in the space; allowed: {allowed}.", "value");
 
+    /// <summary>An exception for <paramref name="member"/> whose nested value is outside its space.</summary>
+    public static ArgumentException Within(string member, ArgumentException inner) =>
+        inner.Message.StartsWith(member, StringComparison.Ordinal) ? inner : new ArgumentException($"{member}: {inner.Message}", "value", inner);
+
     /// <summary>Formats a value for messages.</summary>
     public static string Format(object? value) => value switch
     {
