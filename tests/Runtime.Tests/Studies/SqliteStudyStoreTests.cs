@@ -10,7 +10,7 @@ using Search = NasNotebooks.Runtime.Search;
 public class SqliteStudyStoreTests
 {
     /// <summary>The same scripted study: completed, multi-metric, failed (NaN), skipped trials with measurements.</summary>
-    private static void Script(IStudyStore store, string study, int trials = 6)
+    internal static void Script(IStudyStore store, string study, int trials = 6)
     {
         var options = new SearchOptions { Store = store, StudyName = study, MaxTrials = trials, AlgorithmSettings = "{\"seed\":3}", Metadata = new Dictionary<string, string> { ["owner"] = "tests" } };
         foreach (var (candidate, feedback) in Search.Sample(TestSpaces.Flat(), new SeededHillClimber(3), options))
