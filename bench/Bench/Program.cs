@@ -5,6 +5,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "studies") return Studies.StudyOverheadBench.Run(args[1..]);
         Console.WriteLine("benchmarks: " + string.Join(", ", Benchmarks.Names));
         return 0;
     }

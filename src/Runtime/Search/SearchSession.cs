@@ -36,7 +36,10 @@ internal sealed class SearchSession : IDisposable
         CancellationToken = ct;
         Worker = options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
         _lease = store.IsShared ? options.LeaseDuration : TimeSpan.FromDays(3650);
+        _propose = ProposeLocked;
     }
+
+    private readonly Func<IReadOnlyList<Trial>, Dna?> _propose;
 
     public IStudyStore Store { get; }
     public SpaceSpec Spec { get; }
@@ -93,7 +96,7 @@ internal sealed class SearchSession : IDisposable
                     MaxTrials = Options.MaxTrials,
                     MaxAttempts = Options.MaxAttempts,
                     SyncFromId = SyncFrom(),
-                    Propose = ProposeLocked,
+                    Propose = _propose,
                 });
                 if (r is { Status: ClaimStatus.Claimed, Reserved: false, Trial: { } t })
                 {
