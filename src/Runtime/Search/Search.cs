@@ -71,9 +71,10 @@ public static class Search
     }
 
     internal static async Task<SearchResult> RunCoreAsync(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm,
-        Func<object?, TrialFeedback, CancellationToken, Task> evaluate, SearchOptions options, CancellationToken ct)
+        Func<object?, TrialFeedback, CancellationToken, Task> evaluate, SearchOptions options, CancellationToken ct,
+        Func<ISearchAlgorithm>? factory = null)
     {
-        using var session = SearchSession.Start(store, spec, algorithm, options, ct);
+        using var session = SearchSession.Start(store, spec, algorithm, options, ct, factory);
         var slots = new Task[options.Parallelism];
         for (int i = 0; i < slots.Length; i++) slots[i] = Task.Run(() => SlotAsync(session, evaluate, ct), CancellationToken.None);
         try { await Task.WhenAll(slots).ConfigureAwait(false); }

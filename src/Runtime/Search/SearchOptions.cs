@@ -47,6 +47,12 @@ public sealed record SearchOptions
     /// <summary>Metadata recorded with a new study.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
+    /// <summary>
+    /// Called after this run records a trial's outcome (on the thread that ended it), e.g. to update a
+    /// live progress display. Exceptions propagate to the caller of Done/Skip/Fail.
+    /// </summary>
+    public Action<Trial>? TrialEnded { get; init; }
+
     internal void Validate()
     {
         if (MaxTrials is < 0) throw new ArgumentOutOfRangeException(nameof(MaxTrials), MaxTrials, "MaxTrials must be at least 0.");

@@ -14,7 +14,10 @@ namespace NasNotebooks.Runtime;
 internal sealed class SearchSession : IDisposable
 {
     private readonly object _algGate = new();
-    private readonly ISearchAlgorithm _algorithm;
+    private ISearchAlgorithm _algorithm;
+    private readonly Func<ISearchAlgorithm>? _factory;
+    private bool _proposedInClaim;
+    private int _transientFailures;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<int, TrialFeedback> _active = new();
     private readonly SortedSet<int> _awaiting = [];
@@ -27,8 +30,9 @@ internal sealed class SearchSession : IDisposable
     private IReadOnlyList<Trial>? _historyCache;
     private long _historyStamp;
 
-    private SearchSession(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct)
+    private SearchSession(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, Func<ISearchAlgorithm>? factory, SearchOptions options, CancellationToken ct)
     {
+        _factory = factory;
         Store = store;
         Spec = spec;
         _algorithm = algorithm;
@@ -62,11 +66,25 @@ internal sealed class SearchSession : IDisposable
     }
 
     /// <summary>Opens (or creates) the study and sets the algorithm up; its state is rebuilt from the history at the first proposal.</summary>
-    public static SearchSession Start(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct)
+    public static SearchSession Start(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct,
+        Func<ISearchAlgorithm>? factory = null)
     {
         store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options));
         algorithm.Setup(spec);
-        return new SearchSession(store, spec, algorithm, options, ct);
+        return new SearchSession(store, spec, algorithm, factory, options, ct);
+    }
+
+    /// <summary>
+    /// After a failed claim in which the algorithm already proposed, its state is ahead of the study:
+    /// start it afresh (a new instance from the factory, else Setup again) and rebuild it from the history.
+    /// </summary>
+    private void ResetAlgorithm()
+    {
+        _algorithm = _factory?.Invoke() ?? _algorithm;
+        _algorithm.Setup(Spec);
+        _synced = false;
+        _lastSynced = 0;
+        _awaiting.Clear();
     }
 
     public void SetStop(StopReason reason) => Interlocked.CompareExchange(ref _stop, (int)reason, -1);
@@ -89,15 +107,33 @@ internal sealed class SearchSession : IDisposable
             ClaimResult r;
             lock (_algGate)
             {
-                r = Store.Claim(Study, new ClaimRequest
+                _proposedInClaim = false;
+                try
                 {
-                    Worker = Worker,
-                    Lease = _lease,
-                    MaxTrials = Options.MaxTrials,
-                    MaxAttempts = Options.MaxAttempts,
-                    SyncFromId = SyncFrom(),
-                    Propose = _propose,
-                });
+                    r = Store.Claim(Study, new ClaimRequest
+                    {
+                        Worker = Worker,
+                        Lease = _lease,
+                        MaxTrials = Options.MaxTrials,
+                        MaxAttempts = Options.MaxAttempts,
+                        SyncFromId = SyncFrom(),
+                        Propose = _propose,
+                    });
+                }
+                catch (System.Data.Common.DbException e) when (e.IsTransient && _transientFailures < MaxTransientFailures)
+                {
+                    // A lost connection or a busy database: the claim was rolled back; try again shortly.
+                    _transientFailures++;
+                    if (_proposedInClaim) ResetAlgorithm();
+                    Trace.TraceWarning($"Study '{Study}': claim failed ({e.Message}); retry {_transientFailures} of {MaxTransientFailures}.");
+                    return new Step(StepKind.Wait, Wait: TimeSpan.FromMilliseconds(250 * _transientFailures));
+                }
+                catch when (_proposedInClaim)
+                {
+                    ResetAlgorithm();
+                    throw;
+                }
+                _transientFailures = 0;
                 if (r is { Status: ClaimStatus.Claimed, Reserved: false, Trial: { } t })
                 {
                     _lastSynced = Math.Max(_lastSynced, t.Id);
@@ -115,10 +151,13 @@ internal sealed class SearchSession : IDisposable
         }
     }
 
+    private const int MaxTransientFailures = 5;
+
     private int SyncFrom() => !_synced ? 1 : Math.Min(_awaiting.Count > 0 ? _awaiting.Min : int.MaxValue, _lastSynced + 1);
 
     private Dna? ProposeLocked(IReadOnlyList<Trial> rows)
     {
+        _proposedInClaim = true;
         if (!_synced) { Replay(rows); _synced = true; }
         else CatchUp(rows);
         Dna dna;
@@ -230,6 +269,7 @@ internal sealed class SearchSession : IDisposable
                 _algorithm.Feedback(fb.Dna, reward);
         }
         _historyCache = null;
+        if (recorded) Options.TrialEnded?.Invoke(fb.Trial);
         return recorded;
     }
 
