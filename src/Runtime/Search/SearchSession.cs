@@ -70,6 +70,13 @@ internal sealed class SearchSession : IDisposable
         Func<ISearchAlgorithm>? factory = null)
     {
         store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options));
+        if (options.WorkerId is { } me)
+        {
+            // Trials still held under this worker id belong to a previous incarnation of this worker that died:
+            // serve them again at once instead of waiting for their leases to run out.
+            foreach (var t in store.GetTrials(options.StudyName))
+                if (t.Status == TrialStatus.Pending && t.Worker == me) store.ReleaseTrial(options.StudyName, t.Id, me);
+        }
         algorithm.Setup(spec);
         return new SearchSession(store, spec, algorithm, factory, options, ct);
     }

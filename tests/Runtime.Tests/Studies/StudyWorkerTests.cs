@@ -72,3 +72,32 @@ public class StudyWorkerTests
         public void Dispose() { }
     }
 }
+
+public class StableWorkerIdTests
+{
+    [Fact]
+    public void A_restarted_worker_with_a_stable_id_takes_back_its_trial_at_once()
+    {
+        using var dir = new TempDir();
+        using var store = StudyStore.Open(dir.File("stable.db"));
+        var spec = Dsl.Space.Spec(TestSpaces.Flat());
+        var options = new SearchOptions { Store = store, StudyName = "nb", WorkerId = "notebook-1", MaxTrials = 3, LeaseDuration = TimeSpan.FromMinutes(10) };
+        // A previous incarnation of the worker claimed trial 1 and died; its lease runs for 10 minutes.
+        store.OpenOrCreateStudy(SearchSession.Definition(spec, "test-random", options));
+        var first = StudyChecks.SeededSequence(2, 1)[0];
+        var crashed = store.Claim("nb", new ClaimRequest { Worker = "notebook-1", Lease = TimeSpan.FromMinutes(10), Propose = _ => first });
+        Assert.Equal((ClaimStatus.Claimed, 1), (crashed.Status, crashed.Trial!.Id));
+
+        var served = new List<(int, bool)>();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        foreach (var (c, f) in NasNotebooks.Runtime.Search.Sample(spec, new SeededRandomSearch(2), options, guard.Token))
+        {
+            served.Add((f.TrialId, f.IsReserved));
+            f.Done(TestSpaces.Objective(c));
+        }
+        Assert.Equal([(1, true), (2, false), (3, false)], served);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.Equal(StudyChecks.SeededSequence(2, 3), store.GetTrials("nb").Select(t => t.Dna));
+    }
+}
