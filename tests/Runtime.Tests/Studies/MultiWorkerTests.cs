@@ -62,18 +62,20 @@ public class SqliteMultiProcessTests
         const int total = 40, seed = 11, leaseMs = 800;
         IReadOnlyList<Trial> before;
         using (var child = WorkerProcess.Start("--store", path, "--study", "crash", "--trials", $"{total}", "--algorithm", "hill",
-                   "--seed", $"{seed}", "--delay-ms", "15", "--lease-ms", $"{leaseMs}", "--worker", "child"))
+                   "--seed", $"{seed}", "--delay-ms", "5", "--lease-ms", $"{leaseMs}", "--worker", "child", "--hang-after", "12"))
         {
-            WorkerProcess.WaitUntil(() => child.Done.Count >= 12 || child.HasExited, TimeSpan.FromSeconds(30), "12 trials in the child");
-            Assert.False(child.HasExited, "the child finished before it could be killed: " + child.Errors);
+            WorkerProcess.WaitUntil(() => child.Hanging is not null || child.HasExited, TimeSpan.FromSeconds(30), "the child to reach trial 13");
+            Assert.False(child.HasExited, "the child exited early: " + child.Errors);
+            Thread.Sleep(leaseMs / 2); // at least one heartbeat while evaluating
             child.Kill();
+            Assert.Equal(13, child.Hanging);
             using var store = StudyStore.Open(path);
             before = store.GetTrials("crash");
-            Assert.Subset(before.Where(t => t.Status == TrialStatus.Completed).Select(t => t.Id).ToHashSet(), child.Done.ToHashSet());
+            Assert.Equal(Enumerable.Range(1, 12), child.Done);
         }
         var completedBefore = before.Where(t => t.Status == TrialStatus.Completed).ToList();
-        Assert.InRange(completedBefore.Count, 12, total - 1);
-        Assert.True(before.Count - completedBefore.Count <= 1, "at most the trial in evaluation is left pending");
+        Assert.Equal(Enumerable.Range(1, 12), completedBefore.Select(t => t.Id));
+        Assert.Equal((13, TrialStatus.Pending, "child"), (before.Count, before[^1].Status, before[^1].Worker));
         Thread.Sleep(leaseMs + 200); // the dead child's lease runs out
 
         IReadOnlyList<Trial> after;
@@ -108,13 +110,12 @@ public class PostgresStudyStoreTests(PostgresServer server) : IClassFixture<Post
         var cs = server.CreateDatabase("multi");
         const int total = 200, seed = 5, leaseMs = 1500;
         var workers = Enumerable.Range(0, 4)
-            .Select(i => ($"w{i}", WorkerProcess.Start(StudyChecks.WorkerArgs(cs, "four", total, $"w{i}", 20, leaseMs, seed)))).ToList();
+            .Select(i => ($"w{i}", WorkerProcess.Start([.. StudyChecks.WorkerArgs(cs, "four", total, $"w{i}", 20, leaseMs, seed), .. (i == 0 ? new[] { "--hang-after", "3" } : [])]))).ToList();
         try
         {
             var victim = workers[0].Item2;
-            WorkerProcess.WaitUntil(() => workers.Sum(w => w.Item2.Done.Count) >= 40 && victim.Started.Count > victim.Done.Count || victim.HasExited,
-                TimeSpan.FromSeconds(40), "40 trials done and w0 mid-evaluation");
-            Assert.False(victim.HasExited, "w0 finished before it could be killed: " + victim.Errors);
+            WorkerProcess.WaitUntil(() => victim.Hanging is not null || victim.HasExited, TimeSpan.FromSeconds(40), "w0 to hang mid-evaluation");
+            Assert.False(victim.HasExited, "w0 exited early: " + victim.Errors);
             victim.Kill();
             var orphans = victim.Started.Except(victim.Done).ToList();
             foreach (var (_, p) in workers.Skip(1)) p.WaitForExit(TimeSpan.FromSeconds(60));
@@ -122,10 +123,11 @@ public class PostgresStudyStoreTests(PostgresServer server) : IClassFixture<Post
             using var store = StudyStore.Open(cs);
             var trials = store.GetTrials("four");
             StudyChecks.AssertAllCompletedOnce(trials, workers, total, seed);
-            Assert.NotEmpty(orphans);
-            foreach (var id in orphans)
-                if (trials[id - 1].Worker != "w0") // (unless w0 was killed between recording and printing)
-                    Assert.Contains(id, workers.Skip(1).SelectMany(w => w.Item2.Done));
+            Assert.Equal([victim.Hanging!.Value], orphans);
+            Assert.Equal(3, victim.Done.Count);
+            var reserved = trials[orphans[0] - 1];
+            Assert.NotEqual("w0", reserved.Worker);
+            Assert.Contains(orphans[0], workers.Skip(1).SelectMany(w => w.Item2.Done));
             Assert.All(workers.Skip(1), w => Assert.NotEmpty(w.Item2.Done));
         }
         finally { foreach (var (_, p) in workers) p.Dispose(); }

@@ -74,6 +74,9 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Trial ids of the "start ID" lines.</summary>
     public IReadOnlyList<int> Started => Lines.Where(l => l.StartsWith("start ", StringComparison.Ordinal)).Select(l => int.Parse(l.Split(' ')[1])).ToArray();
 
+    /// <summary>Trial id of the "hang ID" line, or null.</summary>
+    public int? Hanging => Lines.Where(l => l.StartsWith("hang ", StringComparison.Ordinal)).Select(l => (int?)int.Parse(l.Split(' ')[1])).FirstOrDefault();
+
     /// <summary>SIGKILL: no clean-up of any kind in the child.</summary>
     public void Kill()
     {
