@@ -305,6 +305,7 @@ internal sealed class SearchSession : IDisposable
     public void Dispose()
     {
         SetStop(Runtime.StopReason.ConsumerStopped);
+        _clock.Stop();
         Interlocked.Exchange(ref _heartbeat, null)?.Dispose();
         foreach (var fb in _active.Values)
         {
