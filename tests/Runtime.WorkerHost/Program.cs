@@ -5,8 +5,10 @@ using NasNotebooks.Runtime.WorkerHost;
 
 // A study worker process for the tests:
 //   dotnet Runtime.WorkerHost.dll --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S]
-//       [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID]
+//       [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N]
 // Prints "start ID" before and "done ID DNA" after each evaluation, then "finished REASON".
+// With --hang-after N, the evaluation after the N-th one prints "hang ID" and never ends (the lease is
+// still renewed), so that a test can kill the process at a known point with a trial in flight.
 var opts = new Dictionary<string, string>(StringComparer.Ordinal);
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -21,6 +23,8 @@ int Int(string name, int fallback) => opts.TryGetValue(name, out var v) ? int.Pa
 int trials = int.Parse(trialsText, CultureInfo.InvariantCulture);
 int seed = Int("seed", 7);
 int delay = Int("delay-ms", 0);
+int hangAfter = Int("hang-after", -1);
+int started = 0;
 var lease = TimeSpan.FromMilliseconds(Int("lease-ms", 60_000));
 string algorithm = opts.GetValueOrDefault("algorithm", "random");
 Func<ISearchAlgorithm> factory = algorithm switch
@@ -42,6 +46,11 @@ var options = new SearchOptions
 var result = await StudyWorker.RunAsync(store, study, TestSpaces.Flat(), factory, async (candidate, feedback, ct) =>
 {
     Console.WriteLine($"start {feedback.TrialId}");
+    if (hangAfter >= 0 && Interlocked.Increment(ref started) > hangAfter)
+    {
+        Console.WriteLine($"hang {feedback.TrialId}");
+        await Task.Delay(Timeout.Infinite, CancellationToken.None);
+    }
     if (delay > 0) await Task.Delay(delay, ct);
     feedback.Done(TestSpaces.Objective(candidate));
     Console.WriteLine($"done {feedback.TrialId} {feedback.Dna}");
@@ -52,6 +61,6 @@ return 0;
 static int Usage(string error)
 {
     Console.Error.WriteLine($"Runtime.WorkerHost: {error}");
-    Console.Error.WriteLine("usage: Runtime.WorkerHost --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S] [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID]");
+    Console.Error.WriteLine("usage: Runtime.WorkerHost --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S] [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N]");
     return 2;
 }

@@ -71,9 +71,10 @@ public static class Search
     }
 
     internal static async Task<SearchResult> RunCoreAsync(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm,
-        Func<object?, TrialFeedback, CancellationToken, Task> evaluate, SearchOptions options, CancellationToken ct)
+        Func<object?, TrialFeedback, CancellationToken, Task> evaluate, SearchOptions options, CancellationToken ct,
+        Func<ISearchAlgorithm>? factory = null)
     {
-        using var session = SearchSession.Start(store, spec, algorithm, options, ct);
+        using var session = SearchSession.Start(store, spec, algorithm, options, ct, factory);
         var slots = new Task[options.Parallelism];
         for (int i = 0; i < slots.Length; i++) slots[i] = Task.Run(() => SlotAsync(session, evaluate, ct), CancellationToken.None);
         try { await Task.WhenAll(slots).ConfigureAwait(false); }
@@ -217,16 +218,23 @@ public sealed class AsyncSearchRun : IAsyncEnumerable<(object? Candidate, TrialF
     /// <inheritdoc />
     public IAsyncEnumerator<(object? Candidate, TrialFeedback Feedback)> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
-        var ct = cancellationToken.CanBeCanceled && _ct.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(_ct, cancellationToken).Token
-            : cancellationToken.CanBeCanceled ? cancellationToken : _ct;
-        var session = SearchSession.Start(Store, _spec, _algorithm, _options, ct);
+        var linked = cancellationToken.CanBeCanceled && _ct.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(_ct, cancellationToken) : null;
+        var ct = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : _ct);
+        SearchSession session;
+        try { session = SearchSession.Start(Store, _spec, _algorithm, _options, ct); }
+        catch
+        {
+            linked?.Dispose();
+            throw;
+        }
         _last = session;
-        return Iterate(session).GetAsyncEnumerator(CancellationToken.None);
+        return Iterate(session, linked).GetAsyncEnumerator(CancellationToken.None);
     }
 
-    private static async IAsyncEnumerable<(object? Candidate, TrialFeedback Feedback)> Iterate(SearchSession session, [EnumeratorCancellation] CancellationToken unused = default)
+    private static async IAsyncEnumerable<(object? Candidate, TrialFeedback Feedback)> Iterate(SearchSession session, CancellationTokenSource? linked,
+        [EnumeratorCancellation] CancellationToken unused = default)
     {
+        using var _ = linked;
         TrialFeedback? current = null;
         try
         {

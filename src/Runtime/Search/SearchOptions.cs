@@ -23,7 +23,11 @@ public sealed record SearchOptions
     /// <summary>Study name in the store (default <c>default</c>). An existing study is resumed.</summary>
     public string StudyName { get; init; } = "default";
 
-    /// <summary>Id of this worker in the store (default: host name, process id and a random suffix).</summary>
+    /// <summary>
+    /// Id of this worker in the store (default: host name, process id and a random suffix). Set a stable id
+    /// (unique among live workers) to have a restarted worker take back its unfinished trials at once,
+    /// without waiting for their leases to expire.
+    /// </summary>
     public string? WorkerId { get; init; }
 
     /// <summary>How long a claimed trial stays reserved without a heartbeat in a shared store (default 60 s).</summary>
@@ -46,6 +50,12 @@ public sealed record SearchOptions
 
     /// <summary>Metadata recorded with a new study.</summary>
     public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// Called after this run records a trial's outcome (on the thread that ended it), e.g. to update a
+    /// live progress display. Exceptions propagate to the caller of Done/Skip/Fail.
+    /// </summary>
+    public Action<Trial>? TrialEnded { get; init; }
 
     internal void Validate()
     {

@@ -14,7 +14,10 @@ namespace NasNotebooks.Runtime;
 internal sealed class SearchSession : IDisposable
 {
     private readonly object _algGate = new();
-    private readonly ISearchAlgorithm _algorithm;
+    private ISearchAlgorithm _algorithm;
+    private readonly Func<ISearchAlgorithm>? _factory;
+    private bool _proposedInClaim;
+    private int _transientFailures;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<int, TrialFeedback> _active = new();
     private readonly SortedSet<int> _awaiting = [];
@@ -27,8 +30,9 @@ internal sealed class SearchSession : IDisposable
     private IReadOnlyList<Trial>? _historyCache;
     private long _historyStamp;
 
-    private SearchSession(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct)
+    private SearchSession(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, Func<ISearchAlgorithm>? factory, SearchOptions options, CancellationToken ct)
     {
+        _factory = factory;
         Store = store;
         Spec = spec;
         _algorithm = algorithm;
@@ -36,7 +40,10 @@ internal sealed class SearchSession : IDisposable
         CancellationToken = ct;
         Worker = options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
         _lease = store.IsShared ? options.LeaseDuration : TimeSpan.FromDays(3650);
+        _propose = ProposeLocked;
     }
+
+    private readonly Func<IReadOnlyList<Trial>, Dna?> _propose;
 
     public IStudyStore Store { get; }
     public SpaceSpec Spec { get; }
@@ -59,11 +66,32 @@ internal sealed class SearchSession : IDisposable
     }
 
     /// <summary>Opens (or creates) the study and sets the algorithm up; its state is rebuilt from the history at the first proposal.</summary>
-    public static SearchSession Start(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct)
+    public static SearchSession Start(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct,
+        Func<ISearchAlgorithm>? factory = null)
     {
         store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options));
+        if (options.WorkerId is { } me)
+        {
+            // Trials still held under this worker id belong to a previous incarnation of this worker that died:
+            // serve them again at once instead of waiting for their leases to run out.
+            foreach (var t in store.GetTrials(options.StudyName))
+                if (t.Status == TrialStatus.Pending && t.Worker == me) store.ReleaseTrial(options.StudyName, t.Id, me);
+        }
         algorithm.Setup(spec);
-        return new SearchSession(store, spec, algorithm, options, ct);
+        return new SearchSession(store, spec, algorithm, factory, options, ct);
+    }
+
+    /// <summary>
+    /// After a failed claim in which the algorithm already proposed, its state is ahead of the study:
+    /// start it afresh (a new instance from the factory, else Setup again) and rebuild it from the history.
+    /// </summary>
+    private void ResetAlgorithm()
+    {
+        _algorithm = _factory?.Invoke() ?? _algorithm;
+        _algorithm.Setup(Spec);
+        _synced = false;
+        _lastSynced = 0;
+        _awaiting.Clear();
     }
 
     public void SetStop(StopReason reason) => Interlocked.CompareExchange(ref _stop, (int)reason, -1);
@@ -86,15 +114,33 @@ internal sealed class SearchSession : IDisposable
             ClaimResult r;
             lock (_algGate)
             {
-                r = Store.Claim(Study, new ClaimRequest
+                _proposedInClaim = false;
+                try
                 {
-                    Worker = Worker,
-                    Lease = _lease,
-                    MaxTrials = Options.MaxTrials,
-                    MaxAttempts = Options.MaxAttempts,
-                    SyncFromId = SyncFrom(),
-                    Propose = ProposeLocked,
-                });
+                    r = Store.Claim(Study, new ClaimRequest
+                    {
+                        Worker = Worker,
+                        Lease = _lease,
+                        MaxTrials = Options.MaxTrials,
+                        MaxAttempts = Options.MaxAttempts,
+                        SyncFromId = SyncFrom(),
+                        Propose = _propose,
+                    });
+                }
+                catch (System.Data.Common.DbException e) when (e.IsTransient && _transientFailures < MaxTransientFailures)
+                {
+                    // A lost connection or a busy database: the claim was rolled back; try again shortly.
+                    _transientFailures++;
+                    if (_proposedInClaim) ResetAlgorithm();
+                    Trace.TraceWarning($"Study '{Study}': claim failed ({e.Message}); retry {_transientFailures} of {MaxTransientFailures}.");
+                    return new Step(StepKind.Wait, Wait: TimeSpan.FromMilliseconds(250 * _transientFailures));
+                }
+                catch when (_proposedInClaim)
+                {
+                    ResetAlgorithm();
+                    throw;
+                }
+                _transientFailures = 0;
                 if (r is { Status: ClaimStatus.Claimed, Reserved: false, Trial: { } t })
                 {
                     _lastSynced = Math.Max(_lastSynced, t.Id);
@@ -112,10 +158,13 @@ internal sealed class SearchSession : IDisposable
         }
     }
 
+    private const int MaxTransientFailures = 5;
+
     private int SyncFrom() => !_synced ? 1 : Math.Min(_awaiting.Count > 0 ? _awaiting.Min : int.MaxValue, _lastSynced + 1);
 
     private Dna? ProposeLocked(IReadOnlyList<Trial> rows)
     {
+        _proposedInClaim = true;
         if (!_synced) { Replay(rows); _synced = true; }
         else CatchUp(rows);
         Dna dna;
@@ -227,6 +276,7 @@ internal sealed class SearchSession : IDisposable
                 _algorithm.Feedback(fb.Dna, reward);
         }
         _historyCache = null;
+        if (recorded) Options.TrialEnded?.Invoke(fb.Trial);
         return recorded;
     }
 
@@ -255,6 +305,7 @@ internal sealed class SearchSession : IDisposable
     public void Dispose()
     {
         SetStop(Runtime.StopReason.ConsumerStopped);
+        _clock.Stop();
         Interlocked.Exchange(ref _heartbeat, null)?.Dispose();
         foreach (var fb in _active.Values)
         {

@@ -16,6 +16,7 @@ public sealed class InMemoryStudyStore : IStudyStore
     {
         public StudyInfo Info = info;
         public readonly List<Row> Trials = [];
+        public int Released;
     }
 
     private sealed class Row
@@ -106,9 +107,12 @@ public sealed class InMemoryStudyStore : IStudyStore
         lock (_gate)
         {
             var s = Get(study);
-            foreach (var row in s.Trials)
+            for (int i = 0; s.Released > 0 && i < s.Trials.Count; i++)
             {
+                var row = s.Trials[i];
                 if (row.Status != TrialStatus.Pending || !row.Released) continue;
+                s.Released--;
+                row.Released = false;
                 if (row.Attempts >= request.MaxAttempts)
                 {
                     row.Status = TrialStatus.Failed;
@@ -116,7 +120,6 @@ public sealed class InMemoryStudyStore : IStudyStore
                     row.EndedAt = DateTimeOffset.UtcNow;
                     continue;
                 }
-                row.Released = false;
                 row.Attempts++;
                 row.Worker = request.Worker;
                 return new ClaimResult(ClaimStatus.Claimed, row.ToTrial(true), Reserved: true);
@@ -161,6 +164,7 @@ public sealed class InMemoryStudyStore : IStudyStore
         {
             var row = GetRow(study, trialId);
             if (row.Status != TrialStatus.Pending) return false;
+            if (row.Released) { row.Released = false; Get(study).Released--; }
             row.Status = outcome.Status;
             row.Reward = outcome.Reward;
             row.Metrics = outcome.Metrics ?? StudyJson.Empty;
@@ -187,7 +191,11 @@ public sealed class InMemoryStudyStore : IStudyStore
         lock (_gate)
         {
             var row = GetRow(study, trialId);
-            if (row.Status == TrialStatus.Pending && row.Worker == worker) row.Released = true;
+            if (row.Status == TrialStatus.Pending && row.Worker == worker && !row.Released)
+            {
+                row.Released = true;
+                Get(study).Released++;
+            }
         }
     }
 

@@ -36,6 +36,59 @@ public abstract class SqlStudyStore : IStudyStore
     /// <summary>Row-lock clause for the expired-trial query (empty where the whole claim is exclusive).</summary>
     private protected abstract string SkipLocked { get; }
 
+    /// <summary>True where one connection is used under a lock, so commands (and their prepared statements) can be reused.</summary>
+    private protected virtual bool CacheCommands => false;
+
+    private readonly Dictionary<string, DbCommand> _commands = new(StringComparer.Ordinal);
+
+    private protected readonly struct CommandScope(DbCommand command, bool cached) : IDisposable
+    {
+        public DbCommand Command => command;
+        public void Dispose() { if (!cached) command.Dispose(); }
+    }
+
+    /// <summary>A command for a hot path: reused (statement prepared once) where <see cref="CacheCommands"/>.</summary>
+    private protected CommandScope Cmd(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
+    {
+        if (!CacheCommands) return new CommandScope(Command(c, tx, sql, parameters), false);
+        if (!_commands.TryGetValue(sql, out var cmd))
+        {
+            cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            _commands[sql] = cmd;
+        }
+        cmd.Transaction = tx;
+        cmd.Parameters.Clear();
+        foreach (var (name, value) in parameters)
+        {
+            var p = cmd.CreateParameter();
+            p.ParameterName = name;
+            p.Value = value ?? DBNull.Value;
+            cmd.Parameters.Add(p);
+        }
+        return new CommandScope(cmd, true);
+    }
+
+    private protected int Exec(DbConnection c, DbTransaction? tx, string sql, params (string, object?)[] ps)
+    {
+        using var s = Cmd(c, tx, sql, ps);
+        return s.Command.ExecuteNonQuery();
+    }
+
+    private protected object? Value(DbConnection c, DbTransaction? tx, string sql, params (string, object?)[] ps)
+    {
+        using var s = Cmd(c, tx, sql, ps);
+        var v = s.Command.ExecuteScalar();
+        return v is DBNull ? null : v;
+    }
+
+    /// <summary>Disposes the reused commands (call under the connection's lock).</summary>
+    private protected void DisposeCommands()
+    {
+        foreach (var cmd in _commands.Values) cmd.Dispose();
+        _commands.Clear();
+    }
+
     private protected static DbCommand Command(DbConnection c, DbTransaction? tx, string sql, params (string Name, object? Value)[] parameters)
     {
         var cmd = c.CreateCommand();
@@ -212,9 +265,9 @@ public abstract class SqlStudyStore : IStudyStore
             while (true)
             {
                 int id; long attempts;
-                using (var cmd = Command(c, tx,
+                using (var cmd = Cmd(c, tx,
                     $"SELECT id, attempts FROM trials WHERE study = @s AND status = 'pending' AND lease_expires < {Now} ORDER BY id LIMIT 1{SkipLocked}", ("@s", study)))
-                using (var r = cmd.ExecuteReader())
+                using (var r = cmd.Command.ExecuteReader())
                 {
                     if (!r.Read()) break;
                     id = (int)(Long(r, 0) ?? 0);
@@ -222,11 +275,11 @@ public abstract class SqlStudyStore : IStudyStore
                 }
                 if (attempts >= request.MaxAttempts)
                 {
-                    NonQuery(c, tx, $"UPDATE trials SET status = 'failed', reason = @r, ended_at = {Now}, lease_expires = NULL WHERE study = @s AND id = @id",
+                    Exec(c, tx, $"UPDATE trials SET status = 'failed', reason = @r, ended_at = {Now}, lease_expires = NULL WHERE study = @s AND id = @id",
                         ("@s", study), ("@id", id), ("@r", $"abandoned: served {attempts} times without an outcome (Done, Skip or Fail); last worker died or gave it back"));
                     continue;
                 }
-                NonQuery(c, tx, $"UPDATE trials SET worker = @w, lease_expires = {Now} + @l, attempts = attempts + 1 WHERE study = @s AND id = @id",
+                Exec(c, tx, $"UPDATE trials SET worker = @w, lease_expires = {Now} + @l, attempts = attempts + 1 WHERE study = @s AND id = @id",
                     ("@s", study), ("@id", id), ("@w", request.Worker), ("@l", lease));
                 var trial = LoadTrial(c, tx, study, id);
                 tx.Commit();
@@ -234,10 +287,10 @@ public abstract class SqlStudyStore : IStudyStore
             }
             // 2. New proposals are serialized per study.
             LockStudy(c, tx, study);
-            int maxId = Convert.ToInt32(Scalar(c, tx, "SELECT COALESCE(MAX(id), 0) FROM trials WHERE study = @s", ("@s", study)) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
+            int maxId = Convert.ToInt32(Value(c, tx, "SELECT COALESCE(MAX(id), 0) FROM trials WHERE study = @s", ("@s", study)) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
             if (request.MaxTrials is { } max && maxId >= max)
             {
-                var wait = Scalar(c, tx, $"SELECT MIN(lease_expires) - {Now} FROM trials WHERE study = @s AND status = 'pending'", ("@s", study));
+                var wait = Value(c, tx, $"SELECT MIN(lease_expires) - {Now} FROM trials WHERE study = @s AND status = 'pending'", ("@s", study));
                 tx.Commit();
                 if (wait is null) return new ClaimResult(ClaimStatus.MaxTrialsReached);
                 var ms = Math.Clamp(Convert.ToInt64(wait, System.Globalization.CultureInfo.InvariantCulture) + 5, 10, 1000);
@@ -246,8 +299,8 @@ public abstract class SqlStudyStore : IStudyStore
             var rows = new List<Trial>();
             if (request.SyncFromId <= maxId)
             {
-                using var cmd = Command(c, tx, $"SELECT {TrialColumns} FROM trials WHERE study = @s AND id >= @from ORDER BY id", ("@s", study), ("@from", request.SyncFromId));
-                using var r = cmd.ExecuteReader();
+                using var cmd = Cmd(c, tx, $"SELECT {TrialColumns} FROM trials WHERE study = @s AND id >= @from ORDER BY id", ("@s", study), ("@from", request.SyncFromId));
+                using var r = cmd.Command.ExecuteReader();
                 while (r.Read()) rows.Add(ReadTrial(r, null));
             }
             var dna = request.Propose(rows);
@@ -256,7 +309,7 @@ public abstract class SqlStudyStore : IStudyStore
                 tx.Commit();
                 return new ClaimResult(ClaimStatus.AlgorithmExhausted);
             }
-            var created = Convert.ToInt64(Scalar(c, tx,
+            var created = Convert.ToInt64(Value(c, tx,
                 $"INSERT INTO trials (study, id, dna, status, created_at, worker, lease_expires, attempts) VALUES (@s, @id, @d, 'pending', {Now}, @w, {Now} + @l, 1) RETURNING created_at",
                 ("@s", study), ("@id", maxId + 1), ("@d", dna.ToJson()), ("@w", request.Worker), ("@l", lease)), System.Globalization.CultureInfo.InvariantCulture);
             tx.Commit();
@@ -268,7 +321,7 @@ public abstract class SqlStudyStore : IStudyStore
     public void AddMeasurement(string study, int trialId, Measurement measurement)
     {
         ArgumentNullException.ThrowIfNull(measurement);
-        Execute(c => NonQuery(c, null,
+        Execute(c => Exec(c, null,
             "INSERT INTO measurements (study, trial_id, step, reward, metrics, elapsed) VALUES (@s, @id, @step, @r, @m, @e) " +
             "ON CONFLICT (study, trial_id, step) DO UPDATE SET reward = excluded.reward, metrics = excluded.metrics, elapsed = excluded.elapsed",
             ("@s", study), ("@id", trialId), ("@step", measurement.Step), ("@r", StudyJson.Reward(measurement.Reward)),
@@ -280,7 +333,7 @@ public abstract class SqlStudyStore : IStudyStore
     {
         ArgumentNullException.ThrowIfNull(outcome);
         if (outcome.Status == TrialStatus.Pending) throw new ArgumentException("A trial outcome can't be Pending.", nameof(outcome));
-        return Execute(c => NonQuery(c, null,
+        return Execute(c => Exec(c, null,
             $"UPDATE trials SET status = @st, reward = @r, metrics = @m, reason = @why, ended_at = {Now}, worker = @w, lease_expires = NULL " +
             "WHERE study = @s AND id = @id AND status = 'pending'",
             ("@s", study), ("@id", trialId), ("@st", StudyJson.Status(outcome.Status)), ("@r", StudyJson.Reward(outcome.Reward)),
@@ -288,12 +341,12 @@ public abstract class SqlStudyStore : IStudyStore
     }
 
     /// <inheritdoc />
-    public bool RenewLease(string study, int trialId, string worker, TimeSpan lease) => Execute(c => NonQuery(c, null,
+    public bool RenewLease(string study, int trialId, string worker, TimeSpan lease) => Execute(c => Exec(c, null,
         $"UPDATE trials SET lease_expires = {Now} + @l WHERE study = @s AND id = @id AND status = 'pending' AND worker = @w",
         ("@s", study), ("@id", trialId), ("@w", worker), ("@l", LeaseMs(lease))) == 1);
 
     /// <inheritdoc />
-    public void ReleaseTrial(string study, int trialId, string worker) => Execute(c => NonQuery(c, null,
+    public void ReleaseTrial(string study, int trialId, string worker) => Execute(c => Exec(c, null,
         "UPDATE trials SET lease_expires = 0 WHERE study = @s AND id = @id AND status = 'pending' AND worker = @w",
         ("@s", study), ("@id", trialId), ("@w", worker)));
 

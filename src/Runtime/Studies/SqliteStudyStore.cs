@@ -115,6 +115,8 @@ public sealed class SqliteStudyStore : SqlStudyStore
 
     private protected override string SkipLocked => "";
 
+    private protected override bool CacheCommands => true;
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
@@ -122,6 +124,7 @@ public sealed class SqliteStudyStore : SqlStudyStore
         {
             if (_disposed) return;
             _disposed = true;
+            DisposeCommands();
             _connection.Dispose();
         }
     }

@@ -32,6 +32,6 @@ public static class StudyWorker
         ArgumentNullException.ThrowIfNull(evaluate);
         var algorithm = algorithmFactory() ?? throw new ArgumentException("The algorithm factory returned null.", nameof(algorithmFactory));
         var (spec, opts) = Search.Prepare(space, algorithm, (options ?? new SearchOptions()) with { Store = store, StudyName = studyName });
-        return Search.RunCoreAsync(store, spec, algorithm, evaluate, opts, cancellationToken);
+        return Search.RunCoreAsync(store, spec, algorithm, evaluate, opts, cancellationToken, algorithmFactory);
     }
 }

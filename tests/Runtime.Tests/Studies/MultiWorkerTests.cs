@@ -1,0 +1,182 @@
+using NasNotebooks.Dsl;
+using NasNotebooks.Runtime.Studies;
+using NasNotebooks.Runtime.WorkerHost;
+
+namespace NasNotebooks.Runtime.Tests.Studies;
+
+using Search = NasNotebooks.Runtime.Search;
+
+/// <summary>Checks shared by the multi-process tests.</summary>
+internal static class StudyChecks
+{
+    /// <summary>The first <paramref name="n"/> proposals of a seeded random search, made one after the other.</summary>
+    public static IReadOnlyList<Dna> SeededSequence(int seed, int n)
+    {
+        var alg = new SeededRandomSearch(seed);
+        alg.Setup(Space.Spec(TestSpaces.Flat()));
+        return Enumerable.Range(0, n).Select(_ => alg.Propose()).ToArray();
+    }
+
+    /// <summary>Every trial 1..n completed once, no trial completed by two workers, and the DNAs are the seeded sequence.</summary>
+    public static void AssertAllCompletedOnce(IReadOnlyList<Trial> trials, IReadOnlyList<(string Worker, WorkerProcess Process)> workers, int n, int seed)
+    {
+        Assert.Equal(Enumerable.Range(1, n), trials.Select(t => t.Id));
+        Assert.All(trials, t => Assert.True(t.Status == TrialStatus.Completed, $"trial {t.Id} is {t.Status} ({t.Reason})"));
+        var doneBy = workers.SelectMany(w => w.Process.Done.Select(id => (Id: id, w.Worker))).ToList();
+        var twice = doneBy.GroupBy(d => d.Id).Where(g => g.Count() > 1).Select(g => $"{g.Key}: {string.Join(", ", g.Select(x => x.Worker))}").ToList();
+        Assert.True(twice.Count == 0, "trials evaluated to completion more than once: " + string.Join("; ", twice));
+        foreach (var (id, worker) in doneBy) Assert.Equal(worker, trials[id - 1].Worker);
+        Assert.Equal(SeededSequence(seed, n), trials.Select(t => t.Dna));
+        Assert.Equal(n, trials.Select(t => t.Dna).Distinct().Count());
+    }
+
+    public static string[] WorkerArgs(string store, string study, int trials, string worker, int delayMs, int leaseMs, int seed) =>
+        ["--store", store, "--study", study, "--trials", trials.ToString(), "--worker", worker, "--delay-ms", delayMs.ToString(),
+         "--lease-ms", leaseMs.ToString(), "--seed", seed.ToString(), "--algorithm", "random"];
+}
+
+public class SqliteMultiProcessTests
+{
+    [Fact]
+    public void Two_worker_processes_share_one_sqlite_file_without_duplicates()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("shared.db");
+        var workers = Enumerable.Range(0, 2)
+            .Select(i => ($"w{i}", WorkerProcess.Start(StudyChecks.WorkerArgs(path, "pair", 100, $"w{i}", 8, 5000, 3)))).ToList();
+        try
+        {
+            foreach (var (_, p) in workers) p.WaitForExit(TimeSpan.FromSeconds(60));
+            using var store = StudyStore.Open(path);
+            StudyChecks.AssertAllCompletedOnce(store.GetTrials("pair"), workers, 100, 3);
+            Assert.All(workers, w => Assert.Contains("finished MaxTrials", w.Item2.Lines));
+        }
+        finally { foreach (var (_, p) in workers) p.Dispose(); }
+    }
+
+    [Fact]
+    public void A_search_killed_mid_way_resumes_from_the_file_with_the_same_proposals()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("crash.db");
+        const int total = 40, seed = 11, leaseMs = 800;
+        IReadOnlyList<Trial> before;
+        using (var child = WorkerProcess.Start("--store", path, "--study", "crash", "--trials", $"{total}", "--algorithm", "hill",
+                   "--seed", $"{seed}", "--delay-ms", "5", "--lease-ms", $"{leaseMs}", "--worker", "child", "--hang-after", "12"))
+        {
+            WorkerProcess.WaitUntil(() => child.Hanging is not null || child.HasExited, TimeSpan.FromSeconds(30), "the child to reach trial 13");
+            Assert.False(child.HasExited, "the child exited early: " + child.Errors);
+            Thread.Sleep(leaseMs / 2); // at least one heartbeat while evaluating
+            child.Kill();
+            Assert.Equal(13, child.Hanging);
+            using var store = StudyStore.Open(path);
+            before = store.GetTrials("crash");
+            Assert.Equal(Enumerable.Range(1, 12), child.Done);
+        }
+        var completedBefore = before.Where(t => t.Status == TrialStatus.Completed).ToList();
+        Assert.Equal(Enumerable.Range(1, 12), completedBefore.Select(t => t.Id));
+        Assert.Equal((13, TrialStatus.Pending, "child"), (before.Count, before[^1].Status, before[^1].Worker));
+        Thread.Sleep(leaseMs + 200); // the dead child's lease runs out
+
+        IReadOnlyList<Trial> after;
+        using (var store = StudyStore.Open(path))
+        {
+            var options = new SearchOptions { Store = store, StudyName = "crash", MaxTrials = total, LeaseDuration = TimeSpan.FromMilliseconds(leaseMs), WorkerId = "resumed" };
+            foreach (var (candidate, feedback) in Search.Sample(TestSpaces.Flat(), new SeededHillClimber(seed), options))
+                feedback.Done(TestSpaces.Objective(candidate));
+            after = store.GetTrials("crash");
+        }
+        var uninterrupted = Search.Sample(TestSpaces.Flat(), new SeededHillClimber(seed), new SearchOptions { MaxTrials = total });
+        foreach (var (candidate, feedback) in uninterrupted) feedback.Done(TestSpaces.Objective(candidate));
+        var reference = uninterrupted.Result.Trials;
+
+        Assert.Equal(reference.Select(t => t.Dna), after.Select(t => t.Dna));
+        Assert.Equal(reference.Select(t => t.FinalReward), after.Select(t => t.FinalReward));
+        Assert.All(after, t => Assert.Equal(TrialStatus.Completed, t.Status));
+        foreach (var t in completedBefore)
+        {
+            var kept = after[t.Id - 1];
+            Assert.Equal(("child", t.EndedAt, t.FinalReward), (kept.Worker, kept.EndedAt, kept.FinalReward));
+        }
+        Assert.All(after.Skip(completedBefore.Count), t => Assert.Equal("resumed", t.Worker));
+    }
+}
+
+public class PostgresStudyStoreTests(PostgresServer server) : IClassFixture<PostgresServer>
+{
+    [Fact]
+    public void Four_workers_share_a_study_and_a_killed_workers_trial_is_served_again()
+    {
+        var cs = server.CreateDatabase("multi");
+        const int total = 200, seed = 5, leaseMs = 1500;
+        var workers = Enumerable.Range(0, 4)
+            .Select(i => ($"w{i}", WorkerProcess.Start([.. StudyChecks.WorkerArgs(cs, "four", total, $"w{i}", 20, leaseMs, seed), .. (i == 0 ? new[] { "--hang-after", "3" } : [])]))).ToList();
+        try
+        {
+            var victim = workers[0].Item2;
+            WorkerProcess.WaitUntil(() => victim.Hanging is not null || victim.HasExited, TimeSpan.FromSeconds(40), "w0 to hang mid-evaluation");
+            Assert.False(victim.HasExited, "w0 exited early: " + victim.Errors);
+            victim.Kill();
+            var orphans = victim.Started.Except(victim.Done).ToList();
+            foreach (var (_, p) in workers.Skip(1)) p.WaitForExit(TimeSpan.FromSeconds(60));
+
+            using var store = StudyStore.Open(cs);
+            var trials = store.GetTrials("four");
+            StudyChecks.AssertAllCompletedOnce(trials, workers, total, seed);
+            Assert.Equal([victim.Hanging!.Value], orphans);
+            Assert.Equal(3, victim.Done.Count);
+            var reserved = trials[orphans[0] - 1];
+            Assert.NotEqual("w0", reserved.Worker);
+            Assert.Contains(orphans[0], workers.Skip(1).SelectMany(w => w.Item2.Done));
+            Assert.All(workers.Skip(1), w => Assert.NotEmpty(w.Item2.Done));
+        }
+        finally { foreach (var (_, p) in workers) p.Dispose(); }
+    }
+
+    [Fact]
+    public void Study_round_trips_and_rejects_a_different_space()
+    {
+        var cs = server.CreateDatabase("roundtrip");
+        IReadOnlyList<Trial> expected;
+        using (var memory = new InMemoryStudyStore())
+        {
+            SqliteStudyStoreTests.Script(memory, "s1");
+            expected = memory.GetTrials("s1");
+        }
+        using (var store = StudyStore.Open(cs))
+        {
+            Assert.IsType<PostgresStudyStore>(store);
+            SqliteStudyStoreTests.Script(store, "s1");
+            store.SetMetadata("s1", "note", "pg");
+        }
+        using (var store = StudyStore.Open($"postgres://nas@127.0.0.1:{server.Port}/roundtrip"))
+        {
+            var info = store.FindStudy("s1")!;
+            Assert.Equal(TestSpaces.Flat().ToJson(), info.SpaceJson);
+            Assert.Equal("pg", info.Metadata["note"]);
+            var actual = store.GetTrials("s1");
+            Assert.Equal(expected.Select(t => (t.Id, t.Dna, t.Status, t.FinalReward, t.Reason)), actual.Select(t => (t.Id, t.Dna, t.Status, t.FinalReward, t.Reason)));
+            Assert.Equal(expected.Select(t => t.Measurements.Count), actual.Select(t => t.Measurements.Count));
+            var e = Assert.Throws<StudySpaceMismatchException>(() =>
+            {
+                foreach (var (_, f) in Search.Sample(TestSpaces.Other(), new SeededRandomSearch(1), new SearchOptions { Store = store, StudyName = "s1" })) f.Done(1);
+            });
+            Assert.StartsWith("study 's1' was created for a different space: decision 1 was 'a: choice of 10', now 'a: choice of 12'", e.Message);
+        }
+    }
+
+    [Fact]
+    public void A_database_with_foreign_tables_is_rejected()
+    {
+        var cs = server.CreateDatabase("alien");
+        using (var c = new Npgsql.NpgsqlConnection(cs))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE trials (x int); INSERT INTO trials VALUES (1);";
+            cmd.ExecuteNonQuery();
+        }
+        var e = Assert.Throws<StudyStoreFormatException>(() => StudyStore.Open(cs));
+        Assert.StartsWith($"PostgreSQL database postgres://nas@127.0.0.1:{server.Port}/alien is a database but not a NasNotebooks study store: it has no schema_version table (tables: trials).", e.Message);
+    }
+}
