@@ -90,11 +90,13 @@ public sealed class ChoicesSpec : DecisionPoint
         return s._subspaces?[j]?.Source ?? s._constants![j];
     }
 
-    /// <summary>Candidate values for display (formatted text for structured candidates).</summary>
+    /// <summary>Candidate values for display: constants as they are (formatted text for structured ones), conditional candidates as <c>"j/n"</c>.</summary>
     public IReadOnlyList<object?> LiteralValues => Enumerable.Range(0, CandidateCount).Select(Literal).ToList();
 
+    // Conditional candidates (sub-spaces) are shown by position: their template would be unreadable.
     private object? Literal(int j)
     {
+        if (IsConditional(j)) return $"{j}/{CandidateCount}";
         var v = CandidateValue(j);
         return v is null or string or bool || SymbolicValues.IsNumber(v) ? v : SymbolicValues.Format(v, true);
     }

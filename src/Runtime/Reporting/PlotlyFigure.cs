@@ -44,8 +44,8 @@ public sealed class PlotlyFigure
         return layout;
     }
 
-    /// <summary>A JSON array of numbers.</summary>
-    public static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+    /// <summary>A JSON array of numbers; NaN and infinities (e.g. inactive conditional decisions) become null gaps.</summary>
+    public static JsonArray Numbers(IEnumerable<double> values) => new(values.Select(v => double.IsFinite(v) ? (JsonNode?)JsonValue.Create(v) : null).ToArray());
 
     /// <summary>A JSON array of strings.</summary>
     public static JsonArray Strings(IEnumerable<string> values) => new(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());

@@ -82,3 +82,13 @@ public class StudyReportTests
         Assert.Equal(new[] { "conv", "pool", "<skip>" }, dims[0]!["ticktext"]!.AsArray().Select(v => v!.GetValue<string>()));
     }
 }
+
+public class PlotlyFigureTests
+{
+    [Fact]
+    public void NonFiniteNumbers_BecomeNullGaps()
+    {
+        var fig = new PlotlyFigure(new JsonArray { new JsonObject { ["y"] = PlotlyFigure.Numbers([1, double.NaN, double.PositiveInfinity]) } }, PlotlyFigure.LayoutWith("t"));
+        Assert.Equal("{\"data\":[{\"y\":[1,null,null]}],\"layout\":{\"title\":{\"text\":\"t\"},\"template\":\"plotly_white\",\"margin\":{\"t\":50,\"r\":20}}}", fig.ToJson());
+    }
+}
