@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+
+namespace NasNotebooks.Kernel.Tests.Notebooks;
+
+/// <summary>
+/// Executes every tutorial in notebooks/ with the real Jupyter client (`jupyter nbconvert --execute`) against
+/// this kernel, fails on any error output, checks each tutorial's key outputs, and leaves the executed copy
+/// and an HTML export in artifacts/notebooks/.
+/// </summary>
+public sealed class TutorialNotebookTests
+{
+    private static readonly Lazy<string> RepoRoot = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NasNotebooks.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("NasNotebooks.sln not found above " + AppContext.BaseDirectory);
+    });
+
+    private static readonly Lazy<string> JupyterPath = new(() =>
+    {
+        var prefix = Path.Combine(RepoRoot.Value, "artifacts", "test-jupyter");
+        var install = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--prefix", prefix, "--name", "nasnotebooks"], null, TimeSpan.FromMinutes(2), "dotnet");
+        Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
+        return Path.Combine(prefix, "share", "jupyter");
+    });
+
+    /// <summary>Runs a notebook and returns its executed JSON.</summary>
+    private static JsonNode Execute(string name)
+    {
+        var missing = PythonJupyter.MissingModules(("jupyter_client", "python3-jupyter-client"), ("nbconvert", "jupyter-nbconvert"), ("nbclient", "python3-nbclient"));
+        if (missing is not null) Assert.Fail(missing);
+        var notebooks = Path.Combine(RepoRoot.Value, "notebooks");
+        foreach (var f in Directory.GetFiles(notebooks, "*.db*")) File.Delete(f);
+        var output = Path.Combine(RepoRoot.Value, "artifacts", "notebooks");
+        Directory.CreateDirectory(output);
+        var env = new Dictionary<string, string> { ["JUPYTER_PATH"] = JupyterPath.Value };
+        var run = PythonJupyter.Run(["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=900",
+            "--ExecutePreprocessor.startup_timeout=120", "--ExecutePreprocessor.kernel_name=nasnotebooks", "--output-dir", output,
+            Path.Combine(notebooks, name)], env, TimeSpan.FromMinutes(20));
+        Assert.True(run.ExitCode == 0, $"nbconvert failed on {name} ({run.ExitCode}):\n{run.Stdout}\n{run.Stderr}");
+        var executedPath = Path.Combine(output, name);
+        PythonJupyter.Run(["-m", "nbconvert", "--to", "html", "--output-dir", output, executedPath], env, TimeSpan.FromMinutes(2));
+        var executed = JsonNode.Parse(File.ReadAllText(executedPath))!;
+        var errors = Outputs(executed).Where(o => S(o["output_type"]) == "error").Select(o => $"{S(o["ename"])}: {S(o["evalue"])}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        return executed;
+    }
+
+    private static IEnumerable<JsonNode> Outputs(JsonNode nb) =>
+        nb["cells"]!.AsArray().Where(c => S(c!["cell_type"]) == "code").SelectMany(c => c!["outputs"]!.AsArray()).Select(o => o!);
+
+    private static string S(JsonNode? n) => n is null ? "" : n is JsonArray a ? string.Concat(a.Select(x => x!.GetValue<string>())) : n.GetValue<string>();
+
+    private static IEnumerable<string> Texts(JsonNode nb, string mime) => Outputs(nb).Select(o => o["data"]?[mime] is { } d ? S(d) : null).OfType<string>();
+
+    private static IEnumerable<string> Streams(JsonNode nb) => Outputs(nb).Where(o => S(o["output_type"]) == "stream").Select(o => S(o["text"]));
+
+    [Fact]
+    public void Quickstart_HasAResultsTable_AndPlotlyCharts()
+    {
+        var nb = Execute("01-quickstart.ipynb");
+        Assert.Contains(Texts(nb, "text/html"), h => h.Contains("<table class=\"nas-table\"", StringComparison.Ordinal) && h.Contains("Top trials", StringComparison.Ordinal));
+        Assert.True(Outputs(nb).Count(o => o["data"]?["application/vnd.plotly.v1+json"] is not null) >= 3);
+        Assert.Contains(Streams(nb), s => s.Contains("best trial", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Nb201_ListsEachAlgorithmsMeanTestAccuracy()
+    {
+        var nb = Execute("03-algorithms-on-nasbench201.ipynb");
+        var table = Texts(nb, "text/html").Single(h => h.Contains("mean_test_accuracy", StringComparison.Ordinal));
+        foreach (var algo in new[] { "random", "evolution", "tpe", "ppo" }) Assert.Contains($"<td>{algo}</td>", table);
+        Assert.Contains(Outputs(nb), o => o["data"]?["application/vnd.plotly.v1+json"] is not null);
+    }
+
+    [Fact]
+    public void Digits_ReachesOver90PercentTestAccuracy()
+    {
+        var nb = Execute("04-train-real-networks.ipynb");
+        var line = Streams(nb).Single(s => s.StartsWith("best test accuracy", StringComparison.Ordinal));
+        var percent = double.Parse(line.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(percent > 90, line);
+    }
+
+    [Fact]
+    public void MultiObjective_ShowsTheParetoFront()
+    {
+        var nb = Execute("06-multi-objective.ipynb");
+        Assert.Contains(Texts(nb, "text/html"), h => h.Contains("Pareto front", StringComparison.Ordinal) && h.Contains("<table", StringComparison.Ordinal));
+        Assert.Contains(Outputs(nb), o => o["data"]?["application/vnd.plotly.v1+json"]?["layout"]?["title"]?["text"] is { } t && S(t) == "Pareto front");
+    }
+}
