@@ -123,6 +123,20 @@ internal sealed class CompletionEngine
     public async Task<JsonObject> InspectAsync(string code, int cursor)
     {
         cursor = Math.Clamp(cursor, 0, code.Length);
+        var lineStart = cursor == 0 ? 0 : code.LastIndexOf('\n', cursor - 1) + 1;
+        var lineEnd = code.IndexOf('\n', cursor);
+        var line = code[lineStart..(lineEnd < 0 ? code.Length : lineEnd)].TrimEnd('\r');
+        if (MagicRegistry.IsMagicLine(line))
+        {
+            var help = _magics.HelpFor(line);
+            return new JsonObject
+            {
+                ["status"] = "ok",
+                ["found"] = help is not null,
+                ["data"] = help is null ? new JsonObject() : new JsonObject { ["text/plain"] = help },
+                ["metadata"] = new JsonObject(),
+            };
+        }
         var (document, offset) = await DocumentForAsync(code).ConfigureAwait(false);
         var service = QuickInfoService.GetService(document);
         QuickInfoItem? info = null;

@@ -133,6 +133,20 @@ def sc_silent(d):
     return {"before": before, "silent": s, "after": after}
 
 
+def sc_live_stream(d):
+    """Output written before a pause must be published before the cell ends (not only at cell end)."""
+    return d.execute('Console.WriteLine("tick");\nSystem.Threading.Thread.Sleep(1500);\nConsole.WriteLine("tock");')
+
+
+def sc_stop_on_error(d):
+    ids = [d.kc.execute('throw new Exception("first fails");'), d.kc.execute("var notRun = 1;"), d.kc.execute("2 * 21")]
+    replies = [d.reply(i)["content"] for i in ids]
+    for i in ids:
+        d.collect(i)
+    check = d.execute("notRun")
+    return {"replies": replies, "check": check}
+
+
 def sc_completion(d):
     code = '"abc".Len'
     msg_id = d.kc.complete(code, len(code))
@@ -149,7 +163,10 @@ def sc_completion(d):
     magic_name = d.reply(msg_id)["content"]
     msg_id = d.kc.inspect("Console.WriteLine", 10)
     inspect = d.reply(msg_id)["content"]
-    return {"member": member, "variable": variable, "magic": magic, "magic_name": magic_name, "inspect": inspect}
+    msg_id = d.kc.inspect("#!time", 4)
+    inspect_magic = d.reply(msg_id)["content"]
+    return {"member": member, "variable": variable, "magic": magic, "magic_name": magic_name, "inspect": inspect,
+            "inspect_magic": inspect_magic}
 
 
 def sc_is_complete(d):
@@ -328,8 +345,8 @@ def sc_shutdown(d):
 
 
 SCENARIOS = [
-    ("kernel_info", sc_kernel_info), ("state", sc_state), ("stdout", sc_stdout), ("compile_error", sc_compile_error),
-    ("runtime_error", sc_runtime_error), ("silent", sc_silent), ("completion", sc_completion),
+    ("kernel_info", sc_kernel_info), ("state", sc_state), ("stdout", sc_stdout), ("live_stream", sc_live_stream), ("compile_error", sc_compile_error),
+    ("runtime_error", sc_runtime_error), ("silent", sc_silent), ("stop_on_error", sc_stop_on_error), ("completion", sc_completion),
     ("is_complete", sc_is_complete), ("magics", sc_magics), ("display_update", sc_display_update), ("table", sc_table),
     ("plotly", sc_plotly), ("interrupt", sc_interrupt), ("interrupt_signal", sc_interrupt_signal),
     ("reference", sc_reference), ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("restart", sc_restart),
