@@ -228,7 +228,8 @@ internal sealed class ScriptEngine
         {
             return new CellResult(null, false, Unwrap(ex), []);
         }
-        var hasValue = EndsWithExpression(code);
+        var tree = newState.Script.GetCompilation().SyntaxTrees.FirstOrDefault();
+        var hasValue = tree is null ? EndsWithExpression(code) : EndsWithExpression(tree);
         return new CellResult(newState.ReturnValue, hasValue && newState.ReturnValue is not null, null, []);
     }
 
@@ -254,9 +255,10 @@ internal sealed class ScriptEngine
     }
 
     /// <summary>True when the cell ends with an expression without a semicolon (its value is the cell's result).</summary>
-    public static bool EndsWithExpression(string code)
+    public static bool EndsWithExpression(string code) => EndsWithExpression(CSharpSyntaxTree.ParseText(code, ParseOptions));
+
+    private static bool EndsWithExpression(SyntaxTree tree)
     {
-        var tree = CSharpSyntaxTree.ParseText(code, ParseOptions);
         var root = (CompilationUnitSyntax)tree.GetRoot();
         return root.Members.LastOrDefault() is GlobalStatementSyntax { Statement: ExpressionStatementSyntax es } && es.SemicolonToken.IsMissing;
     }
