@@ -114,6 +114,7 @@ def main():
     subprocess.run(["dotnet", args.kernel_dll, "install", "--prefix", prefix, "--name", "nasnb-bench"], check=True,
                    stdout=subprocess.DEVNULL)
     os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+    os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(work, "runtime")
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence ipykernel's debugger warning
     load_before = os.getloadavg()[0]
 

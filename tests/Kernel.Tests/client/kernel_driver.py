@@ -45,6 +45,8 @@ class Driver:
         if out.returncode != 0:
             raise RuntimeError("install failed: " + out.stdout + out.stderr)
         os.environ["JUPYTER_PATH"] = os.path.join(self.prefix, "share", "jupyter")
+        # connection files go to a private runtime dir (HOME may be read-only on CI)
+        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(self.work, "runtime")
         spec = os.path.join(self.prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json")
         with open(spec) as f:
             return json.load(f)
