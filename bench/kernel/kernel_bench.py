@@ -80,7 +80,7 @@ def bench(kernel_name, starts, runs, cwd):
             kc.stop_channels()
             km.shutdown_kernel(now=True)
     kc.wait_for_ready(timeout=120)
-    time.sleep(3.0)  # let background warm-up (Roslyn) finish before measuring steady state
+    time.sleep(10.0)  # let background warm-up (Roslyn scripting + completion workspace) finish: steady state
     for _ in range(10):
         execute_round_trip(kc, "1+1")
     replies, idles = [], []
