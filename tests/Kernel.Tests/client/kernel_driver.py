@@ -32,15 +32,16 @@ TIMEOUT = 60
 
 
 class Driver:
-    def __init__(self, dll, work):
+    def __init__(self, dll, work, dotnet="dotnet"):
         self.dll = dll
+        self.dotnet = dotnet
         self.work = work
         self.prefix = os.path.join(work, "prefix")
         self.km = None
         self.kc = None
 
     def install(self):
-        out = subprocess.run(["dotnet", self.dll, "install", "--prefix", self.prefix, "--name", KERNEL_NAME],
+        out = subprocess.run([self.dotnet, self.dll, "install", "--prefix", self.prefix, "--name", KERNEL_NAME],
                              capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError("install failed: " + out.stdout + out.stderr)
@@ -362,11 +363,12 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--scenarios", default="all")
+    ap.add_argument("--dotnet", default="dotnet", help="dotnet host used to run the install command")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     wanted = None if args.scenarios == "all" else set(args.scenarios.split(","))
     result = {"scenarios": {}}
-    d = Driver(args.kernel_dll, args.work)
+    d = Driver(args.kernel_dll, args.work, args.dotnet)
     try:
         result["kernelspec"] = d.install()
         result["start_seconds"] = d.start()
