@@ -80,7 +80,7 @@ def bench(kernel_name, starts, runs, cwd):
             kc.stop_channels()
             km.shutdown_kernel(now=True)
     kc.wait_for_ready(timeout=120)
-    time.sleep(3.0)  # let background warm-up (Roslyn) finish before measuring steady state
+    time.sleep(10.0)  # let background warm-up (Roslyn scripting + completion workspace) finish: steady state
     for _ in range(10):
         execute_round_trip(kc, "1+1")
     replies, idles = [], []
@@ -114,6 +114,9 @@ def main():
     subprocess.run(["dotnet", args.kernel_dll, "install", "--prefix", prefix, "--name", "nasnb-bench"], check=True,
                    stdout=subprocess.DEVNULL)
     os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
+    os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(work, "runtime")
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # silence ipykernel's debugger warning
+    load_before = os.getloadavg()[0]
 
     results = {}
     for label, name in (("nasnotebooks (C#)", "nasnb-bench"), ("ipykernel (python3)", "python3")):
@@ -129,7 +132,8 @@ def main():
         ("execute 1+1 -> idle status, median", "exec_idle_median_ms"),
         ("execute 1+1 -> idle status, p90", "exec_idle_p90_ms"),
     ]
-    print(f"kernel start: {args.starts} starts each; execute: {args.runs} runs after 10 warm-up runs")
+    print(f"kernel start: {args.starts} starts each; execute: {args.runs} runs after 10 warm-up runs; "
+          f"{os.cpu_count()} CPUs, 1-min load average {load_before:.1f} before / {os.getloadavg()[0]:.1f} after")
     print(f"{'metric':44} {'C# (ms)':>10} {'ipykernel (ms)':>15} {'C#/ipykernel':>13}")
     for title, key in rows:
         print(f"{title:44} {cs[key]:10.2f} {py[key]:15.2f} {cs[key] / py[key]:13.2f}")

@@ -16,6 +16,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     private readonly bool _restartInProcess;
     private volatile JupyterMessage? _currentParent;
     private int _executionCount;
+    private int _abortQueued;
     private CancellationToken _cellToken;
 
     public KernelHost(KernelServer server, MagicRegistry magics, bool restartInProcess)
@@ -174,6 +175,10 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
                 case "kernel_info_request":
                     _server.Reply(KernelChannel.Shell, m, "kernel_info_reply", KernelInfo());
                     break;
+                case "execute_request" when _abortQueued > 0:
+                    // stop_on_error: requests queued behind a failed cell are answered "aborted", not run.
+                    _server.Reply(KernelChannel.Shell, m, "execute_reply", new JsonObject { ["status"] = "aborted", ["execution_count"] = _executionCount });
+                    break;
                 case "execute_request":
                     await ExecuteAsync(m).ConfigureAwait(false);
                     break;
@@ -216,6 +221,10 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         }
         finally
         {
+            if (_abortQueued > 0)
+            {
+                _abortQueued--;
+            }
             _server.Publish("status", new JsonObject { ["execution_state"] = "idle" }, m);
         }
     }
@@ -314,6 +323,11 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         {
             reply["payload"] = new JsonArray();
             reply["user_expressions"] = new JsonObject();
+        }
+        if (reply["status"]?.GetValue<string>() == "error" && Bool(m.Content, "stop_on_error", true))
+        {
+            // +1: the finally block of this request decrements once.
+            _abortQueued = _server.QueuedShellMessages + 1;
         }
         _server.Reply(KernelChannel.Shell, m, "execute_reply", reply);
     }

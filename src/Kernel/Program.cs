@@ -155,6 +155,47 @@ public static class Program
         return result;
     }
 
+    /// <summary>Stops the kernel when the process that launched it (JPY_PARENT_PID, set by jupyter_client) is gone.</summary>
+    private static void WatchParent(KernelServer server)
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("JPY_PARENT_PID"), out var pid) || pid <= 1)
+        {
+            return;
+        }
+        var thread = new Thread(() =>
+        {
+            while (!server.Stopping.IsCancellationRequested)
+            {
+                if (!ProcessAlive(pid))
+                {
+                    Log.Warn($"parent process {pid} is gone; shutting down");
+                    server.Stop();
+                    return;
+                }
+                server.Stopping.WaitHandle.WaitOne(TimeSpan.FromSeconds(2));
+            }
+        })
+        { IsBackground = true, Name = "parent-watch" };
+        thread.Start();
+    }
+
+    private static bool ProcessAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static int RunKernel(string connectionFile, bool restartInProcess)
     {
         var info = ConnectionInfo.Load(connectionFile);
@@ -172,6 +213,7 @@ public static class Program
             server.Stop();
         });
         host.Start();
+        WatchParent(server);
         server.Run();
         Log.Debug("kernel stopped");
         return 0;

@@ -72,6 +72,24 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void ConsoleOutput_IsPublishedWhileTheCellRuns()
+    {
+        var data = fixture.Scenario("live_stream");
+        var texts = Iopub(data, "stream").Select(s => S(s["text"])).ToArray();
+        Assert.Equal(["tick\n", "tock\n"], texts);
+    }
+
+    [Fact]
+    public void StopOnError_AbortsRequestsQueuedBehindAFailedCell()
+    {
+        var data = fixture.Scenario("stop_on_error");
+        var statuses = data["replies"]!.AsArray().Select(r => S(r!["status"])).ToArray();
+        Assert.Equal(["error", "aborted", "aborted"], statuses);
+        Assert.Equal("error", S(data["check"]!["reply"]!["status"]));
+        Assert.Contains("CS0103", S(data["check"]!["reply"]!["evalue"]));
+    }
+
+    [Fact]
     public void CompileError_NamesCellLineColumnAndCode()
     {
         var data = fixture.Scenario("compile_error");
@@ -131,6 +149,9 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
         Assert.Equal("ok", S(inspect["status"]));
         Assert.True(inspect["found"]!.GetValue<bool>());
         Assert.Contains("Console.WriteLine", S(inspect["data"]!["text/plain"]));
+        var magic = fixture.Scenario("completion")["inspect_magic"]!;
+        Assert.True(magic["found"]!.GetValue<bool>());
+        Assert.Contains("Usage: #!time [options]", S(magic["data"]!["text/plain"]));
     }
 
     [Fact]

@@ -100,3 +100,36 @@ public sealed class KernelContextTests : IDisposable
         Assert.True(((IKernelContext)_host).GetVariable<bool>("same"));
     }
 }
+
+public sealed class CellExtensibilityTests : IDisposable
+{
+    private readonly KernelServer _server = new(new ConnectionInfo("tcp", "127.0.0.1", 1, 2, 3, 4, 5, "", "hmac-sha256"));
+
+    public void Dispose() => _server.Dispose();
+
+    [Fact]
+    public async Task Cell_CanRegisterMagic_UsedByLaterCells()
+    {
+        var magics = MagicRegistry.CreateDefault();
+        var host = new KernelHost(_server, magics, restartInProcess: true);
+        var define = """
+            class Hello : IMagicCommand
+            {
+                public string Name => "hello";
+                public string Description => "Greets.";
+                public IReadOnlyList<MagicOption> Options { get; } = [new MagicOption("who", "Name.") { Default = "world" }];
+                public async Task RunAsync(MagicInvocation invocation, IKernelContext context)
+                {
+                    await context.SetVariableAsync("greeting", "hello " + invocation.GetString("who"));
+                }
+            }
+            Kernel.Magics.Group("nas").Add(new Hello());
+            """;
+        var reply = await host.ExecuteForTestAsync(define);
+        Assert.Equal("ok", reply["status"]!.GetValue<string>());
+        Assert.Contains(magics.Find("nas")!.Subcommands, s => s.Name == "hello");
+        reply = await host.ExecuteForTestAsync("#!nas hello --who notebook\nvar shout = greeting.ToUpperInvariant();");
+        Assert.Equal("ok", reply["status"]!.GetValue<string>());
+        Assert.Equal("HELLO NOTEBOOK", ((IKernelContext)host).GetVariable<string>("shout"));
+    }
+}

@@ -17,7 +17,7 @@ public sealed class KernelDriverFixture : IDisposable
         }
         var output = Path.Combine(_work, "result.json");
         var (code, stdout, stderr) = PythonJupyter.Run(
-            [PythonJupyter.ClientScript("kernel_driver.py"), "--kernel-dll", PythonJupyter.KernelDll, "--work", Path.Combine(_work, "work"), "--out", output],
+            [PythonJupyter.ClientScript("kernel_driver.py"), "--kernel-dll", PythonJupyter.KernelDll, "--work", Path.Combine(_work, "work"), "--out", output, "--dotnet", PythonJupyter.Dotnet],
             null, TimeSpan.FromMinutes(8));
         DriverLog = $"exit {code}\nstdout:\n{stdout}\nstderr (last 4000 chars):\n{(stderr.Length > 4000 ? stderr[^4000..] : stderr)}";
         if (!File.Exists(output))

@@ -71,7 +71,7 @@ public sealed class CommandLineTests
 {
     private static (int Code, string Out, string Err) Cli(params string[] args)
     {
-        var r = PythonJupyter.Run([PythonJupyter.KernelDll, .. args], null, TimeSpan.FromMinutes(2), "dotnet");
+        var r = PythonJupyter.Run([PythonJupyter.KernelDll, .. args], null, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
         return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
@@ -103,7 +103,7 @@ public sealed class CommandLineTests
         var dataDir = PythonJupyter.NewTempDir("nasnb-data");
         try
         {
-            var r = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--user"], new Dictionary<string, string> { ["JUPYTER_DATA_DIR"] = dataDir }, TimeSpan.FromMinutes(2), "dotnet");
+            var r = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--user"], new Dictionary<string, string> { ["JUPYTER_DATA_DIR"] = dataDir }, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.True(File.Exists(Path.Combine(dataDir, "kernels", "nasnotebooks-csharp", "kernel.json")));
         }

@@ -71,6 +71,19 @@ public sealed class MessageSigningTests
         Assert.Equal("5.3", reply.Header["version"]!.GetValue<string>());
     }
 
+    [Fact]
+    public void Encode_KeepsHtmlAndNonAsciiReadable_AndSignsTheExactBytes()
+    {
+        var signer = new MessageSigner("k");
+        var msg = JupyterMessage.Create("stream", "s", new JsonObject { ["text"] = "<b>héllo</b> & \"q\"\n" }, null);
+        var frames = msg.Encode(signer);
+        var content = frames[^1];
+        Assert.Equal("{\"text\":\"<b>héllo</b> & \\\"q\\\"\\n\"}", Encoding.UTF8.GetString(content));
+        Assert.True(signer.Verify(frames[1], frames[2], frames[3], frames[4], frames[5]));
+        Assert.True(JupyterMessage.TryDecode(frames, signer, out var back, out _));
+        Assert.Equal("<b>héllo</b> & \"q\"\n", back!.Content["text"]!.GetValue<string>());
+    }
+
     public static TheoryData<string, string[]> Malformed => new()
     {
         { "missing <IDS|MSG> delimiter", ["id", "sig", "{}", "{}", "{}", "{}"] },

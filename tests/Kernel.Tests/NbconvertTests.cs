@@ -17,7 +17,7 @@ public sealed class NbconvertTests
         try
         {
             var prefix = Path.Combine(dir, "prefix");
-            var install = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--prefix", prefix, "--name", "nasnb-nbconvert"], null, TimeSpan.FromMinutes(2), "dotnet");
+            var install = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--prefix", prefix, "--name", "nasnb-nbconvert"], null, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
             Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
             static JsonObject Cell(string source) => new()
             {
@@ -43,7 +43,11 @@ public sealed class NbconvertTests
             };
             var input = Path.Combine(dir, "test.ipynb");
             File.WriteAllText(input, nb.ToJsonString());
-            var env = new Dictionary<string, string> { ["JUPYTER_PATH"] = Path.Combine(prefix, "share", "jupyter") };
+            var env = new Dictionary<string, string>
+            {
+                ["JUPYTER_PATH"] = Path.Combine(prefix, "share", "jupyter"),
+                ["JUPYTER_RUNTIME_DIR"] = Path.Combine(dir, "runtime"),
+            };
             var run = PythonJupyter.Run(["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180",
                 "--ExecutePreprocessor.startup_timeout=120", "--output", "executed.ipynb", input], env, TimeSpan.FromMinutes(6));
             Assert.True(run.ExitCode == 0, $"nbconvert failed ({run.ExitCode}):\n{run.Stdout}\n{run.Stderr}");

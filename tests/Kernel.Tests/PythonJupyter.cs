@@ -8,6 +8,9 @@ internal static class PythonJupyter
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>The dotnet host running the tests (used to run the kernel's CLI).</summary>
+    public static string Dotnet => KernelSpec.DotnetHost();
+
     public static string KernelDll => Path.Combine(AppContext.BaseDirectory, "nasnotebooks-kernel.dll");
 
     public static string ClientScript(string name) => Path.Combine(AppContext.BaseDirectory, "client", name);

@@ -123,6 +123,20 @@ internal sealed class CompletionEngine
     public async Task<JsonObject> InspectAsync(string code, int cursor)
     {
         cursor = Math.Clamp(cursor, 0, code.Length);
+        var lineStart = cursor == 0 ? 0 : code.LastIndexOf('\n', cursor - 1) + 1;
+        var lineEnd = code.IndexOf('\n', cursor);
+        var line = code[lineStart..(lineEnd < 0 ? code.Length : lineEnd)].TrimEnd('\r');
+        if (MagicRegistry.IsMagicLine(line))
+        {
+            var help = _magics.HelpFor(line);
+            return new JsonObject
+            {
+                ["status"] = "ok",
+                ["found"] = help is not null,
+                ["data"] = help is null ? new JsonObject() : new JsonObject { ["text/plain"] = help },
+                ["metadata"] = new JsonObject(),
+            };
+        }
         var (document, offset) = await DocumentForAsync(code).ConfigureAwait(false);
         var service = QuickInfoService.GetService(document);
         QuickInfoItem? info = null;
@@ -167,37 +181,59 @@ internal sealed class CompletionEngine
         };
     }
 
-    /// <summary>Builds the script document: earlier cells (directives hoisted), then the current cell; returns the current cell's offset.</summary>
+    private static readonly System.Text.RegularExpressions.Regex UsingDirective = new(
+        @"^\s*(global\s+)?using\s+(static\s+)?[\w.]+(\s*=\s*[\w.<>, ]+)?\s*;\s*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool IsReferenceDirective(string line)
+    {
+        var l = line.TrimStart();
+        return l.StartsWith("#r ", StringComparison.Ordinal) || l.StartsWith("#load ", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Builds the script document: <c>#r</c> directives and <c>using</c> directives of all cells first (a script
+    /// only accepts them at the top), then the earlier cells' code, then the current cell, whose hoisted and magic
+    /// lines are blanked in place so that cursor offsets stay valid. Returns the current cell's offset.
+    /// </summary>
     private async Task<(Document Document, int Offset)> DocumentForAsync(string code)
     {
-        var directives = new StringBuilder();
+        var references = new StringBuilder();
+        var usings = new StringBuilder();
         var body = new StringBuilder();
         foreach (var cell in _engine.History)
         {
             foreach (var raw in cell.Split('\n'))
             {
-                var l = raw.TrimStart();
-                (l.StartsWith("#r ", StringComparison.Ordinal) || l.StartsWith("#load ", StringComparison.Ordinal) ? directives : body).Append(raw.TrimEnd('\r')).Append('\n');
+                var line = raw.TrimEnd('\r');
+                (IsReferenceDirective(line) ? references : UsingDirective.IsMatch(line) ? usings : body).Append(line).Append('\n');
             }
             if (ScriptEngine.EndsWithExpression(cell))
             {
                 body.Append(";\n");
             }
         }
-        // Directives of the current cell must come first too; blank them in place to keep offsets.
         var current = new StringBuilder(code.Length);
-        foreach (var raw in code.Split('\n'))
+        var lines = code.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
         {
-            if (current.Length > 0)
+            if (i > 0)
             {
                 current.Append('\n');
             }
-            var l = raw.TrimStart();
-            if (l.StartsWith("#!", StringComparison.Ordinal) || l.StartsWith("#r ", StringComparison.Ordinal) || l.StartsWith("#load ", StringComparison.Ordinal))
+            var raw = lines[i];
+            var line = raw.TrimEnd('\r');
+            bool magic = MagicRegistry.IsMagicLine(line);
+            bool reference = !magic && IsReferenceDirective(line);
+            bool usingLine = !magic && !reference && UsingDirective.IsMatch(line);
+            if (magic || reference || usingLine)
             {
-                if (l.StartsWith("#r ", StringComparison.Ordinal))
+                if (reference)
                 {
-                    directives.Append(raw.TrimEnd('\r')).Append('\n');
+                    references.Append(line).Append('\n');
+                }
+                else if (usingLine)
+                {
+                    usings.Append(line).Append('\n');
                 }
                 current.Append(' ', raw.Length);
             }
@@ -206,7 +242,7 @@ internal sealed class CompletionEngine
                 current.Append(raw);
             }
         }
-        var prefix = directives.ToString() + body.ToString();
+        var prefix = references.ToString() + usings + body;
         var source = SourceText.From(prefix + current);
         await _gate.WaitAsync().ConfigureAwait(false);
         try

@@ -102,8 +102,8 @@ public sealed class KernelApi
     internal CancellationToken BeginCell(int executionCount)
     {
         ExecutionCount = executionCount;
-        var old = Interlocked.Exchange(ref _cts, new CancellationTokenSource());
-        old.Dispose();
+        // The previous source is not disposed: code left running in the background may still hold its token.
+        Interlocked.Exchange(ref _cts, new CancellationTokenSource());
         return _cts.Token;
     }
 

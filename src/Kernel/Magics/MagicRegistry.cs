@@ -350,6 +350,36 @@ public sealed class MagicRegistry
         return d;
     }
 
+    /// <summary>The help text of the command a magic line names (as far as it resolves), or null.</summary>
+    public string? HelpFor(string line)
+    {
+        List<string> tokens;
+        try
+        {
+            tokens = Tokenize(line.Trim());
+        }
+        catch (MagicUsageException)
+        {
+            return null;
+        }
+        if (tokens.Count == 0 || Find(tokens[0].TrimStart('#', '!')) is not { } command)
+        {
+            return null;
+        }
+        var path = "#!" + command.Name;
+        foreach (var t in tokens.Skip(1))
+        {
+            var sub = command.Subcommands.FirstOrDefault(s => s.Name == t);
+            if (sub is null)
+            {
+                break;
+            }
+            command = sub;
+            path += " " + sub.Name;
+        }
+        return HelpText(command, path);
+    }
+
     /// <summary>Completion candidates for a magic line with the cursor at <paramref name="column"/>; returns the replaced span start.</summary>
     public (int Start, IReadOnlyList<string> Matches) Complete(string line, int column)
     {

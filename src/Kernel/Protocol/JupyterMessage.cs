@@ -114,13 +114,30 @@ internal sealed class JupyterMessage
         return node as JsonObject ?? throw new FormatException($"{what} is not a JSON object");
     }
 
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Valid JSON without escaping HTML-sensitive or non-ASCII characters: outputs carry large HTML/JS payloads.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    internal static byte[] ToUtf8(JsonNode node)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            node.WriteTo(writer);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Serializes and signs the message into ZeroMQ frames.</summary>
     public List<byte[]> Encode(MessageSigner signer)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(Header);
-        var parent = JsonSerializer.SerializeToUtf8Bytes(ParentHeader);
-        var metadata = JsonSerializer.SerializeToUtf8Bytes(Metadata);
-        var content = JsonSerializer.SerializeToUtf8Bytes(Content);
+        var header = ToUtf8(Header);
+        var parent = ToUtf8(ParentHeader);
+        var metadata = ToUtf8(Metadata);
+        var content = ToUtf8(Content);
         var frames = new List<byte[]>(Identities.Count + 6 + Buffers.Count);
         frames.AddRange(Identities);
         frames.Add(DelimiterBytes);

@@ -36,6 +36,7 @@ internal sealed class KernelServer : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Thread? _heartbeatThread;
     private long _dropped;
+    private int _queued;
 
     public KernelServer(ConnectionInfo connection)
     {
@@ -68,6 +69,9 @@ internal sealed class KernelServer : IDisposable
     public Func<JupyterMessage, Task>? ShellHandler { get; set; }
 
     public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Shell requests received but not yet handled.</summary>
+    public int QueuedShellMessages => Volatile.Read(ref _queued);
 
     public void Bind()
     {
@@ -120,7 +124,11 @@ internal sealed class KernelServer : IDisposable
                 switch (channel)
                 {
                     case KernelChannel.Shell:
-                        _shellQueue.Writer.TryWrite(message);
+                        Interlocked.Increment(ref _queued);
+                        if (!_shellQueue.Writer.TryWrite(message))
+                        {
+                            Interlocked.Decrement(ref _queued);
+                        }
                         break;
                     case KernelChannel.Control:
                         ControlHandler?.Invoke(message);
@@ -148,6 +156,7 @@ internal sealed class KernelServer : IDisposable
     {
         await foreach (var message in _shellQueue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            Interlocked.Decrement(ref _queued);
             try
             {
                 if (ShellHandler is { } h)

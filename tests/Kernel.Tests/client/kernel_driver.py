@@ -32,19 +32,22 @@ TIMEOUT = 60
 
 
 class Driver:
-    def __init__(self, dll, work):
+    def __init__(self, dll, work, dotnet="dotnet"):
         self.dll = dll
+        self.dotnet = dotnet
         self.work = work
         self.prefix = os.path.join(work, "prefix")
         self.km = None
         self.kc = None
 
     def install(self):
-        out = subprocess.run(["dotnet", self.dll, "install", "--prefix", self.prefix, "--name", KERNEL_NAME],
+        out = subprocess.run([self.dotnet, self.dll, "install", "--prefix", self.prefix, "--name", KERNEL_NAME],
                              capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError("install failed: " + out.stdout + out.stderr)
         os.environ["JUPYTER_PATH"] = os.path.join(self.prefix, "share", "jupyter")
+        # connection files go to a private runtime dir (HOME may be read-only on CI)
+        os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(self.work, "runtime")
         spec = os.path.join(self.prefix, "share", "jupyter", "kernels", KERNEL_NAME, "kernel.json")
         with open(spec) as f:
             return json.load(f)
@@ -133,6 +136,20 @@ def sc_silent(d):
     return {"before": before, "silent": s, "after": after}
 
 
+def sc_live_stream(d):
+    """Output written before a pause must be published before the cell ends (not only at cell end)."""
+    return d.execute('Console.WriteLine("tick");\nSystem.Threading.Thread.Sleep(1500);\nConsole.WriteLine("tock");')
+
+
+def sc_stop_on_error(d):
+    ids = [d.kc.execute('throw new Exception("first fails");'), d.kc.execute("var notRun = 1;"), d.kc.execute("2 * 21")]
+    replies = [d.reply(i)["content"] for i in ids]
+    for i in ids:
+        d.collect(i)
+    check = d.execute("notRun")
+    return {"replies": replies, "check": check}
+
+
 def sc_completion(d):
     code = '"abc".Len'
     msg_id = d.kc.complete(code, len(code))
@@ -149,7 +166,10 @@ def sc_completion(d):
     magic_name = d.reply(msg_id)["content"]
     msg_id = d.kc.inspect("Console.WriteLine", 10)
     inspect = d.reply(msg_id)["content"]
-    return {"member": member, "variable": variable, "magic": magic, "magic_name": magic_name, "inspect": inspect}
+    msg_id = d.kc.inspect("#!time", 4)
+    inspect_magic = d.reply(msg_id)["content"]
+    return {"member": member, "variable": variable, "magic": magic, "magic_name": magic_name, "inspect": inspect,
+            "inspect_magic": inspect_magic}
 
 
 def sc_is_complete(d):
@@ -328,8 +348,8 @@ def sc_shutdown(d):
 
 
 SCENARIOS = [
-    ("kernel_info", sc_kernel_info), ("state", sc_state), ("stdout", sc_stdout), ("compile_error", sc_compile_error),
-    ("runtime_error", sc_runtime_error), ("silent", sc_silent), ("completion", sc_completion),
+    ("kernel_info", sc_kernel_info), ("state", sc_state), ("stdout", sc_stdout), ("live_stream", sc_live_stream), ("compile_error", sc_compile_error),
+    ("runtime_error", sc_runtime_error), ("silent", sc_silent), ("stop_on_error", sc_stop_on_error), ("completion", sc_completion),
     ("is_complete", sc_is_complete), ("magics", sc_magics), ("display_update", sc_display_update), ("table", sc_table),
     ("plotly", sc_plotly), ("interrupt", sc_interrupt), ("interrupt_signal", sc_interrupt_signal),
     ("reference", sc_reference), ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("restart", sc_restart),
@@ -343,11 +363,12 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--scenarios", default="all")
+    ap.add_argument("--dotnet", default="dotnet", help="dotnet host used to run the install command")
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
     wanted = None if args.scenarios == "all" else set(args.scenarios.split(","))
     result = {"scenarios": {}}
-    d = Driver(args.kernel_dll, args.work)
+    d = Driver(args.kernel_dll, args.work, args.dotnet)
     try:
         result["kernelspec"] = d.install()
         result["start_seconds"] = d.start()
