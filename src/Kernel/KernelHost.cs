@@ -18,9 +18,12 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     private int _executionCount;
     private int _abortQueued;
     private CancellationToken _cellToken;
+    private readonly Polyglot.PolyglotState _polyglot;
 
     public KernelHost(KernelServer server, MagicRegistry magics, bool restartInProcess)
     {
+        _polyglot = new Polyglot.PolyglotState([typeof(NasNotebooks.Dsl.Space).Assembly.Location, typeof(NasNotebooks.Runtime.Reward).Assembly.Location]);
+        if (magics.Find("share") is null) _polyglot.RegisterMagics(magics);
         _server = server;
         Magics = magics;
         _restartInProcess = restartInProcess;
@@ -183,7 +186,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
                     await ExecuteAsync(m).ConfigureAwait(false);
                     break;
                 case "complete_request":
-                    _server.Reply(KernelChannel.Shell, m, "complete_reply", await _completion.CompleteAsync(Str(m.Content, "code"), Int(m.Content, "cursor_pos")).ConfigureAwait(false));
+                    _server.Reply(KernelChannel.Shell, m, "complete_reply", await CompleteAsync(Str(m.Content, "code"), Int(m.Content, "cursor_pos")).ConfigureAwait(false));
                     break;
                 case "inspect_request":
                     _server.Reply(KernelChannel.Shell, m, "inspect_reply", await _completion.InspectAsync(Str(m.Content, "code"), Int(m.Content, "cursor_pos")).ConfigureAwait(false));
@@ -258,9 +261,30 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         ["help_links"] = new JsonArray(),
     };
 
+    /// <summary>Completion for the cell's language: Roslyn for C#, the F# session for F# cells.</summary>
+    internal async Task<JsonObject> CompleteAsync(string code, int cursor)
+    {
+        var (language, _, body, _) = Polyglot.CellLanguages.Split(code);
+        if (language != Polyglot.CellLanguage.FSharp)
+            return await _completion.CompleteAsync(code, cursor).ConfigureAwait(false);
+        int bodyStart = code.Length - body.Length;
+        int local = Math.Clamp(cursor - bodyStart, 0, body.Length);
+        int start = local;
+        while (start > 0 && (char.IsLetterOrDigit(body[start - 1]) || body[start - 1] == '_')) start--;
+        var matches = await Task.Run(() => _polyglot.FSharp.Complete(body, local)).ConfigureAwait(false);
+        return new JsonObject
+        {
+            ["status"] = "ok",
+            ["matches"] = new JsonArray(matches.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
+            ["cursor_start"] = bodyStart + start,
+            ["cursor_end"] = cursor,
+            ["metadata"] = new JsonObject(),
+        };
+    }
+
     private static JsonObject IsComplete(string code)
     {
-        if (code.Trim().Length == 0)
+        if (code.Trim().Length == 0 || Polyglot.CellLanguages.Split(code).Language != Polyglot.CellLanguage.CSharp)
         {
             return new JsonObject { ["status"] = "complete" };
         }
@@ -344,12 +368,47 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
 
     private async Task<JsonObject> RunCellAsync(string code, int count, bool silent, JupyterMessage m)
     {
+        if (code.TrimStart().StartsWith("#!", StringComparison.Ordinal))
+        {
+            var first = code.TrimStart().Split('\n', 2)[0].Trim();
+            var word = first[2..].Split(' ', 2)[0];
+            if (Magics.Find(word) is null && !Polyglot.CellLanguages.TryParse(word, out _))
+            {
+                var msg = $"error: unknown cell magic '#!{word}' on line 1; cell languages: #!csharp, #!fsharp, #!html, #!markdown, #!javascript, #!value; magics: {string.Join(", ", Magics.Commands.Select(c => "#!" + c.Name))}";
+                return ErrorContent("MagicUsageError", msg, [msg]);
+            }
+        }
+        var (language, languageArgs, body, bodyOffset) = Polyglot.CellLanguages.Split(code);
+        _polyglot.CurrentLanguage = language;
+        switch (language)
+        {
+            case Polyglot.CellLanguage.Html:
+                Display(new MimeBundle().Set("text/plain", body).Set("text/html", body), null, update: false);
+                return new JsonObject { ["status"] = "ok" };
+            case Polyglot.CellLanguage.Markdown:
+                Display(new MimeBundle().Set("text/plain", body).Set("text/markdown", body), null, update: false);
+                return new JsonObject { ["status"] = "ok" };
+            case Polyglot.CellLanguage.JavaScript:
+                Display(new MimeBundle().Set("text/plain", "<javascript>").Set("application/javascript", body)
+                    .Set("text/html", "<script type=\"text/javascript\">" + body.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase) + "</script>"), null, update: false);
+                return new JsonObject { ["status"] = "ok" };
+            case Polyglot.CellLanguage.Value:
+                var parts = languageArgs.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                int at = Array.IndexOf(parts, "--name");
+                if (at < 0 || at + 1 >= parts.Length)
+                {
+                    const string msg = "error: '#!value' needs --name NAME (e.g. '#!value --name data'); the rest of the cell is stored as text";
+                    return ErrorContent("MagicUsageError", msg, [msg]);
+                }
+                _polyglot.Values[parts[at + 1]] = body;
+                return new JsonObject { ["status"] = "ok" };
+        }
         IReadOnlyList<(int Line, string Text)> magicLines;
         string csharp;
         List<MagicInvocation> invocations = [];
         try
         {
-            (magicLines, csharp) = MagicRegistry.SplitCell(code);
+            (magicLines, csharp) = MagicRegistry.SplitCell(body);
             foreach (var (line, text) in magicLines)
             {
                 var inv = Magics.Parse(text, line);
@@ -370,7 +429,9 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
                 result = new JsonObject { ["status"] = "ok" };
                 return;
             }
-            result = await RunCSharpAsync(csharp, count, silent, m).ConfigureAwait(false);
+            result = language == Polyglot.CellLanguage.FSharp
+                ? await RunFSharpAsync(csharp, bodyOffset, count, silent, m).ConfigureAwait(false)
+                : await RunCSharpAsync(bodyOffset == 0 ? csharp : new string('\n', bodyOffset) + csharp, count, silent, m).ConfigureAwait(false);
         }
 
         Func<Task> chain = RunCode;
@@ -410,6 +471,34 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             return ErrorContent(e.GetType().FullName ?? "Error", e.Message, ScriptEngine.Traceback(e));
         }
         return result ?? new JsonObject { ["status"] = "ok" };
+    }
+
+    private async Task<JsonObject> RunFSharpAsync(string code, int lineOffset, int count, bool silent, JupyterMessage m)
+    {
+        var started = _polyglot.FSharpStarted;
+        var r = await Task.Run(() => _polyglot.FSharp.Evaluate(code, _cellToken, lineOffset)).ConfigureAwait(false);
+        if (!started) Log.Debug("F# session started");
+        foreach (var warning in r.Diagnostics.Where(d => !d.IsError)) Error.WriteLine(warning.ToString());
+        if (r.Diagnostics.Any(d => d.IsError))
+        {
+            var lines = r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray();
+            return ErrorContent("CompilationError", string.Join("\n", lines), lines);
+        }
+        if (r.Exception is { } ex)
+        {
+            if (ex is OperationCanceledException && _cellToken.IsCancellationRequested)
+                return ErrorContent("OperationCanceledException", "The cell was interrupted.", ScriptEngine.Traceback(ex));
+            return ErrorContent(ex.GetType().FullName ?? "Error", ex.Message, ScriptEngine.Traceback(ex));
+        }
+        if (r.HasValue && !silent)
+        {
+            FlushStreams();
+            MimeBundle bundle;
+            try { bundle = Formatter.ToMimeBundle(r.Value); }
+            catch (Exception e) { bundle = new MimeBundle().Set("text/plain", $"<formatting failed: {e.GetType().Name}: {e.Message}>"); }
+            _server.Publish("execute_result", new JsonObject { ["execution_count"] = count, ["data"] = bundle.ToJson(), ["metadata"] = new JsonObject() }, m);
+        }
+        return new JsonObject { ["status"] = "ok" };
     }
 
     private async Task<JsonObject> RunCSharpAsync(string code, int count, bool silent, JupyterMessage m)

@@ -14,6 +14,8 @@ public static class Program
           nasnotebooks-kernel list [--prefix DIR]
           nasnotebooks-kernel run --connection-file FILE [--restart-in-process]
           nasnotebooks-kernel FILE                    (same as run --connection-file FILE)
+          nasnotebooks-kernel convert INPUT [--output FILE] [--to ipynb|dib]
+                                                      (Polyglot .dib / .ipynb -> .ipynb for this kernel; --to dib the reverse)
 
         install writes <data-dir>/kernels/<name>/kernel.json (data dir: $JUPYTER_DATA_DIR or ~/.local/share/jupyter;
         with --prefix: DIR/share/jupyter/kernels/<name>).
@@ -84,6 +86,20 @@ public static class Program
                 var file = Opt("connection-file") ?? Opt("") ?? throw new ArgumentException("run needs --connection-file FILE");
                 return RunKernel(file, opts.ContainsKey("restart-in-process"));
             }
+            case "convert":
+            {
+                var input = Opt("") ?? throw new ArgumentException("convert needs an input file (.dib or .ipynb)");
+                var to = Opt("to") ?? (input.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase) && Opt("output")?.EndsWith(".dib", StringComparison.OrdinalIgnoreCase) == true ? "dib" : "ipynb");
+                if (to is not ("ipynb" or "dib")) throw new ArgumentException($"invalid value '{to}' for --to (expected ipynb or dib)");
+                var output = Opt("output") ?? Path.ChangeExtension(input, null) + (to == "dib" ? ".dib" : input.EndsWith(".ipynb", StringComparison.OrdinalIgnoreCase) ? ".nasnotebooks.ipynb" : ".ipynb");
+                Polyglot.NotebookConverter.Result result;
+                try { result = Polyglot.NotebookConverter.Convert(input, toDib: to == "dib"); }
+                catch (Exception e) when (e is FileNotFoundException or FormatException) { throw new ArgumentException(e.Message, e); }
+                File.WriteAllText(output, result.Text);
+                foreach (var w in result.Warnings) Console.Error.WriteLine("warning: " + w);
+                Console.WriteLine($"Wrote {output}");
+                return 0;
+            }
             default:
                 throw new ArgumentException($"unknown command '{command}'");
         }
@@ -106,6 +122,7 @@ public static class Program
             "uninstall" => ["user", "prefix", "name"],
             "list" => ["prefix"],
             "run" => ["connection-file", "restart-in-process", "f"],
+            "convert" => ["output", "to"],
             _ => [],
         };
         var flags = new HashSet<string> { "user", "restart-in-process" };
@@ -115,7 +132,7 @@ public static class Program
             var a = args[i];
             if (!a.StartsWith('-'))
             {
-                if (command == "run" && !result.ContainsKey(""))
+                if (command is "run" or "convert" && !result.ContainsKey(""))
                 {
                     result[""] = a;
                     continue;

@@ -40,7 +40,8 @@ public sealed class FSharpSession : IDisposable
     /// <summary>
     /// Evaluates a cell. Compile errors come back as diagnostics (no exception); a runtime exception
     /// comes back in <see cref="FSharpCellResult.Exception"/>. <paramref name="lineOffset"/> is the
-    /// number of lines removed above the body (e.g. a <c>#!fsharp</c> line) and is subtracted from positions.
+    /// number of lines removed above the code (e.g. a <c>#!fsharp</c> line); it is added to the reported
+    /// lines so that they count from the first line of the cell as typed.
     /// </summary>
     public FSharpCellResult Evaluate(string code, CancellationToken cancellationToken = default, int lineOffset = 0)
     {
@@ -48,7 +49,7 @@ public sealed class FSharpSession : IDisposable
         var (choice, diagnostics) = _session.EvalInteractionNonThrowing(code, $"cell{cell}.fsx", cancellationToken).ToValueTuple();
         var diags = diagnostics
             .Where(d => d.Severity == FSharpDiagnosticSeverity.Error || d.Severity == FSharpDiagnosticSeverity.Warning)
-            .Select(d => new FSharpCellDiagnostic(Math.Max(1, d.StartLine - lineOffset), d.StartColumn + 1, d.ErrorNumberText, d.Message.ReplaceLineEndings(" ").Replace("    ", " "), d.Severity == FSharpDiagnosticSeverity.Error))
+            .Select(d => new FSharpCellDiagnostic(Math.Max(1, d.StartLine + lineOffset), d.StartColumn + 1, d.ErrorNumberText, d.Message.ReplaceLineEndings(" ").Replace("    ", " "), d.Severity == FSharpDiagnosticSeverity.Error))
             .ToList();
         if (choice is FSharpChoice<FSharpOption<Shell.FsiValue>, Exception>.Choice1Of2 ok)
         {

@@ -36,7 +36,7 @@ public class FSharpSessionTests(FSharpSessionFixture fixture) : IClassFixture<FS
         Assert.Equal(17, d.Column);
         Assert.Equal("FS0001", d.Code);
         var shifted = F.Evaluate("\nlet bad2 : int = \"text\"", lineOffset: 1);
-        Assert.Equal(1, Assert.Single(shifted.Diagnostics, x => x.IsError).Line);
+        Assert.Equal(3, Assert.Single(shifted.Diagnostics, x => x.IsError).Line);
     }
 
     [Fact]
