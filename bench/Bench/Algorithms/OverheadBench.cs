@@ -10,7 +10,7 @@ namespace NasNotebooks.Bench.Algorithms;
 /// space (6 OneOf of 5, a log float, a linear float, an int 1..8): mean µs over trials 201..300
 /// and 901..1000. Runs Optuna 3.1 (random, TPE, multivariate TPE) on the same space side by side
 /// through bench/algorithms/optuna_overhead.py and prints the ratios.
-/// Usage: algorithm-overhead [--no-optuna]
+/// Usage: algorithm-overhead [--no-optuna] [name filter]
 /// </summary>
 internal static class OverheadBench
 {
@@ -33,6 +33,7 @@ internal static class OverheadBench
     public static int Run(string[] args)
     {
         bool optuna = !args.Contains("--no-optuna");
+        string? filter = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
         var spec = MixedSpace();
         Console.WriteLine("Per-trial overhead, propose + feedback, free objective, in memory; space: 6 OneOf(5) + log float + float + int(1..8)");
         Console.WriteLine();
@@ -41,6 +42,8 @@ internal static class OverheadBench
         var ours = new Dictionary<string, double>();
         foreach (var (name, create) in AlgorithmCatalog.All)
         {
+            if (name.StartsWith("grid", StringComparison.Ordinal)) continue; // the mixed space has floats
+            if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
             Measure(spec, create, 1000); // warm-up (JIT)
             var (a, b) = Measure(spec, create, 1000);
             ours[name] = b;
@@ -62,7 +65,7 @@ internal static class OverheadBench
             var f = line.Split('\t');
             double a = double.Parse(f[1], CultureInfo.InvariantCulture), b = double.Parse(f[2], CultureInfo.InvariantCulture);
             string mine = f[0] switch { "random" => "random", "tpe" => "tpe", _ => "tpe_multivariate" };
-            double m = ours[mine];
+            if (!ours.TryGetValue(mine, out var m)) continue;
             Console.WriteLine($"| {f[0]} | {a:F1} | {b:F1} | {mine}: {m:F1} | {b / m:F1}x |");
         }
         return 0;
