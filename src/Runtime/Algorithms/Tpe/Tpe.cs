@@ -365,13 +365,14 @@ public sealed class Tpe : SearchAlgorithmBase
 /// <summary>A one-dimensional mixture of truncated Gaussians (Optuna 3.x numerical Parzen estimator).</summary>
 internal sealed class Parzen
 {
-    private readonly double[] _mu, _sigma, _logW, _logNorm;
+    private readonly double[] _mu, _sigma, _invSigma, _logW, _logNorm;
     private readonly double[] _w;
     private readonly double _low, _high;
 
     private Parzen(double[] mu, double[] sigma, double[] w, double low, double high)
     {
         _mu = mu; _sigma = sigma; _low = low; _high = high; _w = w;
+        _invSigma = sigma.Select(x => 1 / x).ToArray();
         _logW = w.Select(x => Math.Log(x)).ToArray();
         _logNorm = new double[mu.Length];
         double c = 0.5 * Math.Log(2 * Math.PI);
@@ -434,7 +435,7 @@ internal sealed class Parzen
         double max = double.NegativeInfinity;
         for (int i = 0; i < n; i++)
         {
-            double z = (x - _mu[i]) / _sigma[i];
+            double z = (x - _mu[i]) * _invSigma[i];
             double t = _logW[i] - 0.5 * z * z - _logNorm[i];
             terms[i] = t;
             if (t > max) max = t;
@@ -470,8 +471,8 @@ internal sealed class Parzen
         double max = double.NegativeInfinity;
         foreach (var x in v) if (x > max) max = x;
         if (double.IsNegativeInfinity(max)) return max;
-        double s = 0;
-        foreach (var x in v) s += Math.Exp(x - max);
+        double s = 0, cut = max - 40; // terms below e^-40 of the largest do not change the sum
+        foreach (var x in v) if (x > cut) s += Math.Exp(x - max);
         return max + Math.Log(s);
     }
 
