@@ -99,3 +99,17 @@ public class GridAndDedupTests
         Assert.Equal(4, got.Distinct().Count());
     }
 }
+
+public class SearchAlgorithmsTests
+{
+    [Fact]
+    public void Create_ByName_WithDedupSuffix_AndClearErrors()
+    {
+        Assert.IsType<Runtime.Algorithms.Tpe.Tpe>(SearchAlgorithms.Create("tpe", 1));
+        Assert.Equal("evolution+dedup", SearchAlgorithms.Create("evolution+dedup").Name);
+        foreach (var n in SearchAlgorithms.Names) Assert.NotNull(SearchAlgorithms.Create(n));
+        var e = Assert.Throws<ArgumentException>(() => SearchAlgorithms.Create("bayes"));
+        Assert.Contains("'bayes'", e.Message);
+        Assert.Contains("tpe", e.Message);
+    }
+}
