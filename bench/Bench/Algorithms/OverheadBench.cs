@@ -6,7 +6,8 @@ using NasNotebooks.Runtime;
 namespace NasNotebooks.Bench.Algorithms;
 
 /// <summary>
-/// Per-trial overhead (propose + feedback, free objective, in memory) of each algorithm on a mixed
+/// Per-trial overhead (mean and median wall-clock per trial; the median resists preemption on a
+/// shared machine) (propose + feedback, free objective, in memory) of each algorithm on a mixed
 /// space (6 OneOf of 5, a log float, a linear float, an int 1..8): mean µs over trials 201..300
 /// and 901..1000. Runs Optuna 3.1 (random, TPE, multivariate TPE) on the same space side by side
 /// through bench/algorithms/optuna_overhead.py and prints the ratios.
@@ -37,10 +38,10 @@ internal static class OverheadBench
         var spec = MixedSpace();
         Console.WriteLine("Per-trial overhead, propose + feedback, free objective, in memory; space: 6 OneOf(5) + log float + float + int(1..8)");
         Console.WriteLine();
-        Console.WriteLine("| algorithm | µs/trial @201..300 (wall) | µs/trial @901..1000 (wall) | CPU µs/trial @201..300 | CPU µs/trial @901..1000 |");
+        Console.WriteLine("| algorithm | mean µs/trial @201..300 | mean µs/trial @901..1000 | median µs @201..300 | median µs @901..1000 |");
         Console.WriteLine("|---|---|---|---|---|");
         var ours = new Dictionary<string, double>();
-        var oursCpu = new Dictionary<string, double>();
+        var oursMedian = new Dictionary<string, double>();
         foreach (var (name, create) in AlgorithmCatalog.All)
         {
             if (name.StartsWith("grid", StringComparison.Ordinal)) continue; // the mixed space has floats
@@ -48,7 +49,7 @@ internal static class OverheadBench
             Measure(spec, create, 1000); // warm-up (JIT)
             var (a, b, ca, cb) = Measure(spec, create, 1000);
             ours[name] = b;
-            oursCpu[name] = cb;
+            oursMedian[name] = cb;
             Console.WriteLine($"| {name} | {a:F1} | {b:F1} | {ca:F1} | {cb:F1} |");
         }
         if (!optuna) return 0;
@@ -60,17 +61,17 @@ internal static class OverheadBench
         p.WaitForExit();
         if (p.ExitCode != 0) { Console.WriteLine($"\nOptuna run failed: {p.StandardError.ReadToEnd()}"); return 0; }
         Console.WriteLine();
-        Console.WriteLine("| Optuna 3.1 sampler | µs/trial @201..300 (wall) | µs/trial @901..1000 (wall) | CPU µs @901..1000 | ours @901..1000 wall / CPU | ratio wall (Optuna / ours) | ratio CPU |");
+        Console.WriteLine("| Optuna 3.1 sampler | mean µs @201..300 | mean µs @901..1000 | median µs @901..1000 | ours @901..1000 mean / median | ratio of means (Optuna / ours) | ratio of medians |");
         Console.WriteLine("|---|---|---|---|---|---|---|");
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var f = line.Split('\t');
             double a = double.Parse(f[1], CultureInfo.InvariantCulture), b = double.Parse(f[2], CultureInfo.InvariantCulture);
-            double cpuB = f.Length > 3 ? double.Parse(f[3], CultureInfo.InvariantCulture) : double.NaN;
+            double medB = f.Length > 3 ? double.Parse(f[3], CultureInfo.InvariantCulture) : double.NaN;
             string mine = f[0] switch { "random" => "random", "tpe" => "tpe", _ => "tpe_multivariate" };
             if (!ours.TryGetValue(mine, out var m)) continue;
-            double mc = oursCpu[mine];
-            Console.WriteLine($"| {f[0]} | {a:F1} | {b:F1} | {cpuB:F1} | {mine}: {m:F1} / {mc:F1} | {b / m:F1}x | {cpuB / mc:F1}x |");
+            double mc = oursMedian[mine];
+            Console.WriteLine($"| {f[0]} | {a:F1} | {b:F1} | {medB:F1} | {mine}: {m:F1} / {mc:F1} | {b / m:F1}x | {medB / mc:F1}x |");
         }
         return 0;
     }
@@ -85,24 +86,20 @@ internal static class OverheadBench
         return null;
     }
 
-    private static (double At300, double At1000, double Cpu300, double Cpu1000) Measure(SpaceSpec spec, Func<int, ISearchAlgorithm> create, int trials)
+    private static (double At300, double At1000, double Median300, double Median1000) Measure(SpaceSpec spec, Func<int, ISearchAlgorithm> create, int trials)
     {
         var algo = create(0);
         algo.Setup(spec);
         var ticks = new long[trials];
-        var cpu = new TimeSpan[trials + 1];
-        var proc = Process.GetCurrentProcess();
-        cpu[0] = proc.TotalProcessorTime;
         for (int t = 0; t < trials; t++)
         {
             long t0 = Stopwatch.GetTimestamp();
             var dna = algo.Propose();
             algo.Feedback(dna, Objective(dna));
             ticks[t] = Stopwatch.GetTimestamp() - t0;
-            if (t == 199 || t == 299 || t == 899 || t == 999) { proc.Refresh(); cpu[t + 1] = proc.TotalProcessorTime; }
         }
         double Us(int from, int to) => ticks.Skip(from).Take(to - from).Average() * 1e6 / Stopwatch.Frequency;
-        double CpuUs(int from, int to) => (cpu[to] - cpu[from]).TotalMicroseconds / (to - from);
-        return (Us(200, 300), Us(900, 1000), CpuUs(200, 300), CpuUs(900, 1000));
+        double Median(int from, int to) => ticks.Skip(from).Take(to - from).Order().ElementAt((to - from) / 2) * 1e6 / Stopwatch.Frequency;
+        return (Us(200, 300), Us(900, 1000), Median(200, 300), Median(900, 1000));
     }
 }
