@@ -12,6 +12,8 @@ public class Nb201Tests
         Assert.Equal(15625, (int)spec.SpaceSize!.Value);
         Assert.Equal(Nb201Space.Edges, spec.DecisionPoints.Select(d => d.Id));
         Assert.All(spec.DecisionPoints, d => Assert.Equal(5, ((ChoicesSpec)d).CandidateCount));
+        Assert.Equal(Nb201Space.Edges, spec.DecisionPoints.Select(d => d.Name));
+        Assert.Equal("nor_conv_3x3", ((ChoicesSpec)spec["edge_3_2"]).CandidateValue(3));
     }
 
     [Fact]
