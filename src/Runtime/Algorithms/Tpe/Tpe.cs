@@ -13,7 +13,9 @@ namespace NasNotebooks.Runtime.Algorithms.Tpe;
 /// decision's scale (log floats in log space). Conditional-aware: a decision's observations come
 /// only from trials where it was active. With <c>multivariate: true</c> each trial is one joint
 /// kernel over all its decisions (Falkner et al. 2018; Optuna's <c>multivariate=True</c>), a
-/// decision a trial lacks using the prior for that trial.
+/// decision a trial lacks using the prior for that trial. Multi-objective rewards use their first
+/// objective. By default a proposal that repeats an earlier DNA is replaced by a plain sample from
+/// l(x) (see <c>avoidRepeats</c>).
 /// </summary>
 public sealed class Tpe : SearchAlgorithmBase
 {
