@@ -73,4 +73,26 @@ public class Nb201Tests
         // Every DNA of the space has a row.
         foreach (var d in Nb201Space.Spec().Enumerate().Take(200)) Assert.NotNull(t[d]);
     }
+
+    [Fact]
+    public void FindDefault_LooksBesideTheRepository()
+    {
+        var root = Directory.CreateTempSubdirectory("nb201-find").FullName;
+        try
+        {
+            var repo = Directory.CreateDirectory(System.IO.Path.Combine(root, "repo")).FullName;
+            Directory.CreateDirectory(System.IO.Path.Combine(repo, ".git"));
+            var bin = Directory.CreateDirectory(System.IO.Path.Combine(repo, "tests", "bin")).FullName;
+            if (Environment.GetEnvironmentVariable(Nb201Table.EnvironmentVariable) is null)
+                Assert.Null(Nb201Table.FindDefault(bin));
+            var data = Directory.CreateDirectory(System.IO.Path.Combine(root, "shared", "data")).FullName;
+            var file = System.IO.Path.Combine(data, Nb201Table.FileName);
+            File.WriteAllText(file, "index,arch,cifar10_valid_acc,cifar10_test_acc,params\n");
+            if (Environment.GetEnvironmentVariable(Nb201Table.EnvironmentVariable) is null)
+                Assert.Equal(file, Nb201Table.FindDefault(bin));
+            var e = Assert.Throws<InvalidDataException>(() => Nb201Table.Load(file));
+            Assert.Contains("no rows", e.Message);
+        }
+        finally { Directory.Delete(root, recursive: true); }
+    }
 }
