@@ -13,6 +13,7 @@ internal static class AlgorithmCatalog
     public static readonly (string Name, Func<int, ISearchAlgorithm> Create)[] All =
     [
         ("random", s => new RandomSearch(s)),
+        ("grid (enumeration order)", s => new GridSearch(s)),
         ("evolution (P=100,S=10)", s => new RegularizedEvolution(100, 10, s)),
         ("evolution (P=20,S=5)", s => new RegularizedEvolution(20, 5, s)),
         ("evolution (P=20,S=5)+dedup", s => new Deduping(new RegularizedEvolution(20, 5, s))),

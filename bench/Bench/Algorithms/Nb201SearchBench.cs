@@ -26,6 +26,15 @@ internal static class Nb201SearchBench
         Console.WriteLine();
         Console.WriteLine("| algorithm | test acc @100 | test acc @300 | % runs hitting best test @300 | s/run |");
         Console.WriteLine("|---|---|---|---|---|");
+        // Exact expectation for uniform sampling with replacement, as a sanity check of the random rows.
+        var byValid = table.Records.OrderByDescending(r => r.ValidAccuracy).ToArray();
+        string Exact(int budget)
+        {
+            double n = byValid.Length, e = 0;
+            for (int k = 0; k < byValid.Length; k++) e += (Math.Pow((n - k) / n, budget) - Math.Pow((n - k - 1) / n, budget)) * byValid[k].TestAccuracy;
+            return e.ToString("F2", CultureInfo.InvariantCulture);
+        }
+        Console.WriteLine($"| random, exact expectation | {Exact(budgets[0])} | {Exact(budgets[1])} | | |");
         foreach (var (name, create) in AlgorithmCatalog.All)
         {
             if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;

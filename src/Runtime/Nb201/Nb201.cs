@@ -22,7 +22,7 @@ public static class Nb201Space
     public static SymDict Create()
     {
         var b = Space.Dict();
-        foreach (var e in Edges) b.OneOf(e, Ops.Cast<object?>().ToArray());
+        foreach (var e in Edges) b.Add(e, new OneOf(Ops.Cast<object?>(), name: e));
         return b.Build();
     }
 

@@ -100,6 +100,20 @@ public static class Select
         return Operation.From((xs, c) =>
         {
             if (xs.Count <= n) return xs;
+            if (n * 4 <= xs.Count)
+            {
+                // Few out of many: rejection sampling without the full index array.
+                var picked = new int[n];
+                var result = new List<Individual>(n);
+                for (int k = 0; k < n; k++)
+                {
+                    int r;
+                    do r = c.Rng.Next(xs.Count); while (Array.IndexOf(picked, r, 0, k) >= 0);
+                    picked[k] = r;
+                    result.Add(xs[r]);
+                }
+                return result;
+            }
             var idx = Enumerable.Range(0, xs.Count).ToArray();
             for (int i = 0; i < n; i++) { int r = i + c.Rng.Next(xs.Count - i); (idx[i], idx[r]) = (idx[r], idx[i]); }
             return idx.Take(n).Select(i => xs[i]).ToList();
@@ -110,7 +124,16 @@ public static class Select
     public static Operation Top(int n)
     {
         CheckN(n);
-        return Operation.From((xs, _) => xs.Select((x, i) => (x, i)).OrderByDescending(t => t.x.Fitness).ThenBy(t => t.i).Take(n).Select(t => t.x).ToList());
+        return Operation.From((xs, _) =>
+        {
+            if (n == 1 && xs.Count > 0)
+            {
+                int best = 0;
+                for (int i = 1; i < xs.Count; i++) if (xs[i].Fitness > xs[best].Fitness) best = i;
+                return [xs[best]];
+            }
+            return xs.Select((x, i) => (x, i)).OrderByDescending(t => t.x.Fitness).ThenBy(t => t.i).Take(n).Select(t => t.x).ToList();
+        });
     }
 
     /// <summary>The n inputs with the lowest first objective.</summary>

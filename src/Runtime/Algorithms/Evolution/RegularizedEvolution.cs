@@ -62,7 +62,7 @@ public sealed class RegularizedEvolution : SearchAlgorithmBase
         if (_proposed <= PopulationSize || _history.Count == 0) return spec.Random(Rng);
         var ctx = _context!;
         int start = Math.Max(0, _history.Count - PopulationSize);
-        var population = _history.GetRange(start, _history.Count - start);
+        var population = new Window(_history, start);
         var children = _reproduction.Apply(population, ctx);
         ctx.Step++;
         if (children.Count == 0) return spec.Random(Rng);
@@ -77,5 +77,14 @@ public sealed class RegularizedEvolution : SearchAlgorithmBase
         _history.Add(new Individual(dna, reward));
         // Keep memory bounded: only the population window is ever read.
         if (_history.Count > 4 * PopulationSize + 64) _history.RemoveRange(0, _history.Count - PopulationSize);
+    }
+
+    // A read-only view of the most recent individuals (no copy per proposal).
+    private sealed class Window(List<Individual> items, int start) : IReadOnlyList<Individual>
+    {
+        public Individual this[int index] => (uint)index < (uint)Count ? items[start + index] : throw new ArgumentOutOfRangeException(nameof(index));
+        public int Count => items.Count - start;
+        public IEnumerator<Individual> GetEnumerator() { for (int i = start; i < items.Count; i++) yield return items[i]; }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -13,7 +13,9 @@ namespace NasNotebooks.Runtime.Algorithms.Tpe;
 /// decision's scale (log floats in log space). Conditional-aware: a decision's observations come
 /// only from trials where it was active. With <c>multivariate: true</c> each trial is one joint
 /// kernel over all its decisions (Falkner et al. 2018; Optuna's <c>multivariate=True</c>), a
-/// decision a trial lacks using the prior for that trial.
+/// decision a trial lacks using the prior for that trial. Multi-objective rewards use their first
+/// objective. By default a proposal that repeats an earlier DNA is replaced by a plain sample from
+/// l(x) (see <c>avoidRepeats</c>).
 /// </summary>
 public sealed class Tpe : SearchAlgorithmBase
 {
@@ -223,6 +225,8 @@ public sealed class Tpe : SearchAlgorithmBase
         var goodIdx = new List<int>(nGood);
         var badIdx = new List<int>(n - nGood);
         for (int t = 0; t < n; t++) (good[t] ? goodIdx : badIdx).Add(t);
+        _columnCache.Clear();
+        _normCache.Clear();
         var lw = MixtureLogWeights(goodIdx.Count);
         var gw = MixtureLogWeights(badIdx.Count);
         int dims = Math.Max(1, DnaOps.AtomicIds(spec).Count);
@@ -264,7 +268,7 @@ public sealed class Tpe : SearchAlgorithmBase
                 chosen.Add((dp, enc));
                 return d;
             });
-            double score = JointLogDensity(chosen, goodIdx, lw, sl) - JointLogDensity(chosen, badIdx, gw, sg);
+            double score = JointLogDensity(chosen, goodIdx, lw, sl, true) - JointLogDensity(chosen, badIdx, gw, sg, false);
             if (score > bestScore) { bestScore = score; best = dna; }
         }
         return best!;
@@ -291,7 +295,22 @@ public sealed class Tpe : SearchAlgorithmBase
         return logW.Length - 1;
     }
 
-    private double JointLogDensity(List<(DecisionPoint Dp, double X)> point, List<int> members, double[] logW, double sigma)
+    // Per-proposal caches for the joint density: each decision's values over all trials (NaN when
+    // inactive) and, per (decision, set), each member kernel's log normalizer.
+    private readonly Dictionary<string, double[]> _columnCache = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, bool), double[]> _normCache = [];
+
+    private double[] Column(string id)
+    {
+        if (_columnCache.TryGetValue(id, out var col)) return col;
+        col = new double[_y.Count];
+        Array.Fill(col, double.NaN);
+        if (_obs.TryGetValue(id, out var list)) foreach (var (t, x) in list) col[t] = x;
+        _columnCache[id] = col;
+        return col;
+    }
+
+    private double JointLogDensity(List<(DecisionPoint Dp, double X)> point, List<int> members, double[] logW, double sigma, bool goodSet)
     {
         int m = members.Count;
         var acc = new double[m + 1];
@@ -302,15 +321,44 @@ public sealed class Tpe : SearchAlgorithmBase
             bool cat = KindOf(dp) == Kind.Categorical;
             var (low, high) = Bounds(dp);
             double range = high - low;
-            double priorLog = cat ? -Math.Log(((ChoicesSpec)dp).CandidateCount) : Parzen.LogTruncatedPdf(x, 0.5 * (low + high), range, low, high);
-            int k = cat ? ((ChoicesSpec)dp).CandidateCount : 0;
-            double catHit = cat ? Math.Log((1 + eps) / (1 + k * eps)) : 0, catMiss = cat ? Math.Log(eps / (1 + k * eps)) : 0;
-            for (int i = 0; i < m; i++)
+            var col = Column(dp.Id);
+            if (cat)
             {
-                if (!_trials[members[i]].TryGetValue(dp.Id, out double o)) { acc[i] += priorLog; continue; }
-                acc[i] += cat ? ((int)o == (int)x ? catHit : catMiss) : Parzen.LogTruncatedPdf(x, o, Math.Max(sigma * range, range / 100), low, high);
+                int k = ((ChoicesSpec)dp).CandidateCount;
+                double priorLog = -Math.Log(k);
+                double hit = Math.Log((1 + eps) / (1 + k * eps)), miss = Math.Log(eps / (1 + k * eps));
+                for (int i = 0; i < m; i++)
+                {
+                    double o = col[members[i]];
+                    acc[i] += double.IsNaN(o) ? priorLog : (int)o == (int)x ? hit : miss;
+                }
+                acc[m] += priorLog;
             }
-            acc[m] += priorLog;
+            else
+            {
+                double sd = Math.Max(sigma * range, range / 100);
+                double priorLog = Parzen.LogTruncatedPdf(x, 0.5 * (low + high), range, low, high);
+                if (!_normCache.TryGetValue((dp.Id, goodSet), out var norm))
+                {
+                    norm = new double[m];
+                    double c = Math.Log(sd) + 0.5 * Math.Log(2 * Math.PI);
+                    for (int i = 0; i < m; i++)
+                    {
+                        double o = col[members[i]];
+                        norm[i] = double.IsNaN(o) ? double.NaN : c + Math.Log(Math.Max(1e-300, Parzen.Phi((high - o) / sd) - Parzen.Phi((low - o) / sd)));
+                    }
+                    _normCache[(dp.Id, goodSet)] = norm;
+                }
+                double inv = 1 / sd;
+                for (int i = 0; i < m; i++)
+                {
+                    double o = col[members[i]];
+                    if (double.IsNaN(o)) { acc[i] += priorLog; continue; }
+                    double z = (x - o) * inv;
+                    acc[i] += -0.5 * z * z - norm[i];
+                }
+                acc[m] += priorLog;
+            }
         }
         return Parzen.LogSumExp(acc);
     }
@@ -319,17 +367,24 @@ public sealed class Tpe : SearchAlgorithmBase
 /// <summary>A one-dimensional mixture of truncated Gaussians (Optuna 3.x numerical Parzen estimator).</summary>
 internal sealed class Parzen
 {
-    private readonly double[] _mu, _sigma, _logW, _logNorm;
+    private readonly double[] _mu, _sigma, _invSigma, _logW, _logNorm;
     private readonly double[] _w;
     private readonly double _low, _high;
 
     private Parzen(double[] mu, double[] sigma, double[] w, double low, double high)
     {
         _mu = mu; _sigma = sigma; _low = low; _high = high; _w = w;
+        _invSigma = sigma.Select(x => 1 / x).ToArray();
         _logW = w.Select(x => Math.Log(x)).ToArray();
         _logNorm = new double[mu.Length];
+        double c = 0.5 * Math.Log(2 * Math.PI);
         for (int i = 0; i < mu.Length; i++)
-            _logNorm[i] = Math.Log(Math.Max(1e-300, Phi((high - mu[i]) / sigma[i]) - Phi((low - mu[i]) / sigma[i]))) + Math.Log(sigma[i]) + 0.5 * Math.Log(2 * Math.PI);
+        {
+            double a = (low - mu[i]) / sigma[i], b = (high - mu[i]) / sigma[i];
+            // Kernels far from both bounds keep (almost) all their mass: skip the two CDF evaluations.
+            double mass = a < -8 && b > 8 ? 1 : Math.Max(1e-300, Phi(b) - Phi(a));
+            _logNorm[i] = Math.Log(mass) + Math.Log(sigma[i]) + c;
+        }
     }
 
     public static Parzen Univariate(List<double> obs, double low, double high, double priorWeight)
@@ -376,14 +431,23 @@ internal sealed class Parzen
 
     public double LogPdf(double x)
     {
-        Span<double> terms = _mu.Length <= 256 ? stackalloc double[_mu.Length] : new double[_mu.Length];
-        for (int i = 0; i < _mu.Length; i++)
+        int n = _mu.Length;
+        if (_scratch is null || _scratch.Length < n) _scratch = new double[Math.Max(4096, 2 * n)];
+        double[] terms = _scratch;
+        double max = double.NegativeInfinity;
+        for (int i = 0; i < n; i++)
         {
-            double z = (x - _mu[i]) / _sigma[i];
-            terms[i] = _logW[i] - 0.5 * z * z - _logNorm[i];
+            double z = (x - _mu[i]) * _invSigma[i];
+            double t = _logW[i] - 0.5 * z * z - _logNorm[i];
+            terms[i] = t;
+            if (t > max) max = t;
         }
-        return LogSumExp(terms);
+        double s = 0, cut = max - 40;
+        for (int i = 0; i < n; i++) if (terms[i] > cut) s += Math.Exp(terms[i] - max);
+        return max + Math.Log(s);
     }
+
+    [ThreadStatic] private static double[]? _scratch;
 
     public static double SampleTruncated(Random rng, double mu, double sigma, double low, double high)
     {
@@ -409,8 +473,8 @@ internal sealed class Parzen
         double max = double.NegativeInfinity;
         foreach (var x in v) if (x > max) max = x;
         if (double.IsNegativeInfinity(max)) return max;
-        double s = 0;
-        foreach (var x in v) s += Math.Exp(x - max);
+        double s = 0, cut = max - 40; // terms below e^-40 of the largest do not change the sum
+        foreach (var x in v) if (x > cut) s += Math.Exp(x - max);
         return max + Math.Log(s);
     }
 
