@@ -35,7 +35,7 @@ internal static class Nb201SearchBench
             return e.ToString("F2", CultureInfo.InvariantCulture);
         }
         Console.WriteLine($"| random, exact expectation | {Exact(budgets[0])} | {Exact(budgets[1])} | | |");
-        foreach (var (name, create) in AlgorithmCatalog.All)
+        foreach (var (name, create) in BenchmarkedAlgorithms.All)
         {
             if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
             var results = new double[seeds, budgets.Length];

@@ -96,7 +96,7 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         int seed = inv.GetInt("seed", 0);
         ISearchAlgorithm algorithm;
         string algoName;
-        if (AlgorithmCatalog.Names.Contains(algoText))
+        if (AlgorithmCatalog.IsKnown(algoText))
         {
             algoName = AlgorithmCatalog.Resolve(algoText, spec, Math.Max(1, objectives.Length));
             algorithm = AlgorithmCatalog.Create(algoName, seed, spec, Math.Max(1, objectives.Length));
@@ -117,8 +117,8 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         if (timeout is <= 0) throw inv.UsageError($"--timeout must be positive, got {timeout}");
         IEarlyStoppingPolicy? early = inv.GetString("early-stop") switch
         {
-            "asha" => new EarlyStoppingAdapter(new Runtime.EarlyStopping.Asha()),
-            "median" => new EarlyStoppingAdapter(Runtime.EarlyStopping.PercentilePolicy.Median()),
+            "asha" => new Runtime.EarlyStopping.Asha(),
+            "median" => Runtime.EarlyStopping.PercentilePolicy.Median(),
             _ => null,
         };
 
@@ -185,12 +185,6 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         context.Display(new NasSummary(study, report));
         await context.SetVariableAsync("nasResult", result).ConfigureAwait(false);
     }
-}
-
-/// <summary>Maps the algorithm library's early-stopping policies onto the search loop's interface.</summary>
-internal sealed class EarlyStoppingAdapter(Runtime.EarlyStopping.IEarlyStoppingPolicy policy) : IEarlyStoppingPolicy
-{
-    public bool ShouldStop(Trial trial, Measurement latest, IReadOnlyList<Trial> history) => policy.ShouldStop(trial.Id, latest, history);
 }
 
 /// <summary>The final summary of a search: counts, best trial, top trials and the progress chart.</summary>

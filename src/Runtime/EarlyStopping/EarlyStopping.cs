@@ -1,18 +1,22 @@
 namespace NasNotebooks.Runtime.EarlyStopping;
 
 /// <summary>
-/// Decides whether a running trial should stop, from its latest intermediate measurement and the
-/// measurements of the other trials at the same step. Independent of storage: the search loop calls
-/// it after each reported measurement and ends the trial (status <see cref="TrialStatus.Skipped"/>)
+/// Base of the early-stopping policies: decides whether a running trial should stop, from its latest
+/// intermediate measurement and the measurements of the other trials at the same step. It is the search
+/// loop's <see cref="NasNotebooks.Runtime.IEarlyStoppingPolicy"/>, with a trial-id overload that is
+/// easy to call without a store; the loop ends the trial (status <see cref="TrialStatus.Skipped"/>)
 /// when it answers true. Rewards are larger-is-better; the first objective is used.
 /// </summary>
-public interface IEarlyStoppingPolicy
+public abstract class EarlyStoppingPolicy : NasNotebooks.Runtime.IEarlyStoppingPolicy
 {
     /// <summary>True when trial <paramref name="trialId"/> should stop after <paramref name="latest"/>.</summary>
     /// <param name="trialId">The running trial.</param>
     /// <param name="latest">Its latest measurement.</param>
     /// <param name="history">Trials of the study (any status; the running trial may be among them and is ignored).</param>
-    bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history);
+    public abstract bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history);
+
+    /// <inheritdoc />
+    public bool ShouldStop(Trial trial, Measurement latest, IReadOnlyList<Trial> history) => ShouldStop(trial.Id, latest, history);
 }
 
 /// <summary>Helpers shared by the policies.</summary>
@@ -72,7 +76,7 @@ public static class EarlyStoppingMath
 /// only if its value is among the top ⌊n/η⌋ of the n trials (itself included) that reached the rung;
 /// with fewer than η trials there it continues.
 /// </summary>
-public class SuccessiveHalving : IEarlyStoppingPolicy
+public class SuccessiveHalving : EarlyStoppingPolicy
 {
     private readonly Dictionary<int, int> _judged = [];
     private readonly object _lock = new();
@@ -118,7 +122,7 @@ public class SuccessiveHalving : IEarlyStoppingPolicy
     protected virtual bool Competes(int trialId, Trial other) => true;
 
     /// <inheritdoc />
-    public bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history)
+    public override bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history)
     {
         ArgumentNullException.ThrowIfNull(latest);
         ArgumentNullException.ThrowIfNull(history);
@@ -157,7 +161,7 @@ public sealed class Asha(int minResource = 1, int reductionFactor = 3, int minEa
 /// stopping rate s. Trials go to brackets deterministically by id, in proportion to the bracket
 /// budgets ⌈(s_max+1)·η^(s_max−s)/(s_max−s+1)⌉, and compete only within their bracket.
 /// </summary>
-public sealed class Hyperband : IEarlyStoppingPolicy
+public sealed class Hyperband : EarlyStoppingPolicy
 {
     private readonly BracketHalving[] _brackets;
     private readonly int[] _budget;
@@ -200,7 +204,7 @@ public sealed class Hyperband : IEarlyStoppingPolicy
     }
 
     /// <inheritdoc />
-    public bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history) =>
+    public override bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history) =>
         _brackets[BracketOf(trialId)].ShouldStop(trialId, latest, history);
 
     private sealed class BracketHalving(Hyperband owner, int bracket, int minResource, int eta, int rate, int maxResource)
@@ -215,7 +219,7 @@ public sealed class Hyperband : IEarlyStoppingPolicy
 /// (the entry for the largest step at or below it), or outside [<c>lower</c>, <c>upper</c>] after
 /// <c>warmupSteps</c> (Optuna's <c>ThresholdPruner</c> with a per-step schedule).
 /// </summary>
-public sealed class ThresholdPolicy : IEarlyStoppingPolicy
+public sealed class ThresholdPolicy : EarlyStoppingPolicy
 {
     private readonly double? _lower, _upper;
     private readonly int _warmup;
@@ -246,7 +250,7 @@ public sealed class ThresholdPolicy : IEarlyStoppingPolicy
     }
 
     /// <inheritdoc />
-    public bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history)
+    public override bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history)
     {
         ArgumentNullException.ThrowIfNull(latest);
         double v = latest.Reward.Value;
@@ -267,7 +271,7 @@ public sealed class ThresholdPolicy : IEarlyStoppingPolicy
 /// the other trials' values at the same step, once at least <c>startupTrials</c> others have a value
 /// there, after <c>warmupSteps</c>, every <c>intervalSteps</c> steps.
 /// </summary>
-public sealed class PercentilePolicy : IEarlyStoppingPolicy
+public sealed class PercentilePolicy : EarlyStoppingPolicy
 {
     private readonly double _p;
     private readonly int _startup, _warmup, _interval;
@@ -290,7 +294,7 @@ public sealed class PercentilePolicy : IEarlyStoppingPolicy
     public static PercentilePolicy Median(int startupTrials = 5, int warmupSteps = 0) => new(50, startupTrials, warmupSteps);
 
     /// <inheritdoc />
-    public bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history)
+    public override bool ShouldStop(int trialId, Measurement latest, IReadOnlyList<Trial> history)
     {
         ArgumentNullException.ThrowIfNull(latest);
         ArgumentNullException.ThrowIfNull(history);

@@ -100,15 +100,19 @@ public class GridAndDedupTests
     }
 }
 
-public class SearchAlgorithmsTests
+public class AlgorithmCatalogTests
 {
     [Fact]
-    public void Create_ByName_WithDedupSuffix_AndClearErrors()
+    public void Create_ByName_WithAliasesDedupSuffixAuto_AndClearErrors()
     {
-        Assert.IsType<Runtime.Algorithms.Tpe.Tpe>(SearchAlgorithms.Create("tpe", 1));
-        Assert.Equal("evolution+dedup", SearchAlgorithms.Create("evolution+dedup").Name);
-        foreach (var n in SearchAlgorithms.Names) Assert.NotNull(SearchAlgorithms.Create(n));
-        var e = Assert.Throws<ArgumentException>(() => SearchAlgorithms.Create("bayes"));
+        Assert.IsType<Runtime.Algorithms.Tpe.Tpe>(AlgorithmCatalog.Create("tpe", 1));
+        Assert.Equal("evolution+dedup", AlgorithmCatalog.Create("evolution+dedup").Name);
+        Assert.IsType<Runtime.Algorithms.Local.HillClimb>(AlgorithmCatalog.Create("local"));
+        foreach (var n in AlgorithmCatalog.Names) Assert.NotNull(AlgorithmCatalog.Create(n));
+        Assert.Equal("tpe", AlgorithmCatalog.Resolve("auto"));
+        Assert.Equal("nsga2", AlgorithmCatalog.Resolve("auto", objectives: 2));
+        Assert.True(AlgorithmCatalog.IsKnown("TPE-MV+dedup"));
+        var e = Assert.Throws<ArgumentException>(() => AlgorithmCatalog.Create("bayes"));
         Assert.Contains("'bayes'", e.Message);
         Assert.Contains("tpe", e.Message);
     }

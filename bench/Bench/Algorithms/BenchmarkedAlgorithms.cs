@@ -8,7 +8,7 @@ using NasNotebooks.Runtime.Algorithms.Tpe;
 namespace NasNotebooks.Bench.Algorithms;
 
 /// <summary>The algorithms compared by the benchmarks, by display name, built from a seed.</summary>
-internal static class AlgorithmCatalog
+internal static class BenchmarkedAlgorithms
 {
     public static readonly (string Name, Func<int, ISearchAlgorithm> Create)[] All =
     [
