@@ -22,12 +22,14 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
 
     public KernelHost(KernelServer server, MagicRegistry magics, bool restartInProcess)
     {
-        _polyglot = new Polyglot.PolyglotState([typeof(NasNotebooks.Dsl.Space).Assembly.Location, typeof(NasNotebooks.Runtime.Reward).Assembly.Location]);
-        if (magics.Find("share") is null) _polyglot.RegisterMagics(magics);
         _server = server;
         Magics = magics;
         _restartInProcess = restartInProcess;
         _api = new KernelApi(this, magics);
+        _polyglot = new Polyglot.PolyglotState(
+            [typeof(NasNotebooks.Dsl.Space).Assembly.Location, typeof(NasNotebooks.Runtime.Reward).Assembly.Location, typeof(KernelApi).Assembly.Location],
+            new Dictionary<string, object> { ["Kernel"] = _api });
+        if (magics.Find("share") is null) _polyglot.RegisterMagics(magics);
         _engine = new ScriptEngine(new KernelGlobals(_api), Environment.CurrentDirectory);
         _completion = new CompletionEngine(_engine, magics);
         _stdout = new StreamCapture("stdout", Stream);
@@ -374,7 +376,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             var word = first[2..].Split(' ', 2)[0];
             if (Magics.Find(word) is null && !Polyglot.CellLanguages.TryParse(word, out _))
             {
-                var msg = $"error: unknown cell magic '#!{word}' on line 1; cell languages: #!csharp, #!fsharp, #!html, #!markdown, #!javascript, #!value; magics: {string.Join(", ", Magics.Commands.Select(c => "#!" + c.Name))}";
+                var msg = $"error: unknown magic command '#!{word}' on line 1; cell languages: #!csharp, #!fsharp, #!html, #!markdown, #!javascript, #!value; magics: {string.Join(", ", Magics.Commands.Select(c => "#!" + c.Name))}";
                 return ErrorContent("MagicUsageError", msg, [msg]);
             }
         }

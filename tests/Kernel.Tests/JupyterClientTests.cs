@@ -284,4 +284,89 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
         Assert.False(data["alive_after"]!.GetValue<bool>());
         Assert.Equal(0, data["exit_code"]!.GetValue<int>());
     }
+
+    private static string Text(JsonNode exec) => S(Iopub(exec, "execute_result").Single()["data"]!["text/plain"]);
+
+    private static string Status(JsonNode exec) => S(exec["reply"]!["status"]);
+
+    [Fact]
+    public void FSharp_KeepsStateAcrossCells_AndReportsErrorsWithCellLineAndColumn()
+    {
+        var d = fixture.Scenario("polyglot");
+        Assert.Equal("ok", Status(d["fs_define"]!));
+        Assert.Equal("42", Text(d["fs_state"]!));
+        var typeError = d["fs_type_error"]!["reply"]!;
+        Assert.Equal("error", S(typeError["status"]));
+        Assert.Contains("(3,17): error FS0001", S(typeError["evalue"]));
+        var runtime = d["fs_runtime_error"]!["reply"]!;
+        Assert.Equal("error", S(runtime["status"]));
+        Assert.Contains("kaboom", S(runtime["evalue"]));
+
+        Assert.Contains("Count", d["fs_completion"]!["matches"]!.AsArray().Select(S));
+        Assert.Equal("complete", S(d["fs_is_complete"]!["status"]));
+    }
+
+    [Fact]
+    public void Sharing_BetweenCSharpAndFSharp_IsTheSameObject()
+    {
+        var d = fixture.Scenario("polyglot");
+        Assert.Equal("4", Text(d["to_fs"]!));
+        Assert.Equal("47", Text(d["cs_sees_fs_mutation"]!));
+        Assert.Equal("ok", Status(d["to_cs"]!));
+        Assert.Equal("2", Text(d["fs_sees_cs_mutation"]!));
+        Assert.Equal("2", Text(d["read_value"]!));
+        Assert.Equal("42", Text(d["set_literal"]!));
+        var whos = string.Concat(Iopub(d["whos"]!, "stream").Select(x => S(x["text"])));
+        Assert.Contains("fsharp:", whos);
+        Assert.Contains("fromFs", whos);
+        Assert.Contains("data", whos);
+    }
+
+    [Fact]
+    public void DisplayCells_SendTheirMimeTypes()
+    {
+        var d = fixture.Scenario("polyglot");
+        Assert.Equal("<b>bold</b>", S(Iopub(d["html"]!, "display_data").Single()["data"]!["text/html"]));
+        Assert.Equal("# Title", S(Iopub(d["markdown"]!, "display_data").Single()["data"]!["text/markdown"]));
+        var js = Iopub(d["javascript"]!, "display_data").Single()["data"]!;
+        Assert.Equal("console.log(1)", S(js["application/javascript"]));
+        Assert.Contains("<script", S(js["text/html"]));
+    }
+
+    [Fact]
+    public void PolyglotBadInput_IsAClearError()
+    {
+        var d = fixture.Scenario("polyglot");
+        Assert.StartsWith("error: unknown magic command '#!pwsh'", S(d["unknown_cell_magic"]!["reply"]!["evalue"]));
+        Assert.Contains("no variable 'nothingHere' in fsharp", S(d["share_missing"]!["reply"]!["evalue"]));
+        Assert.Contains("--value @ruby:y", S(d["set_bad"]!["reply"]!["evalue"]));
+    }
+
+    [Fact]
+    public void FSharpCell_CanBeInterrupted()
+    {
+        var d = fixture.Scenario("fsharp_interrupt");
+        Assert.Equal("error", S(d["reply"]!["status"]));
+        Assert.Equal("OperationCanceledException", S(d["reply"]!["ename"]));
+        Assert.Equal("2", Text(d["after"]!));
+    }
+
+    [Fact]
+    public void NasSearch_ShowsLiveProgress_Tables_AndCharts()
+    {
+        var d = fixture.Scenario("nas_search");
+        Assert.Equal("ok", Status(d["setup"]!));
+        var search = d["search"]!;
+        Assert.Equal("ok", Status(search));
+        var display = Iopub(search, "display_data").First();
+        var id = S(display["transient"]!["display_id"]);
+        var updates = Iopub(search, "update_display_data").Where(u => S(u["transient"]!["display_id"]) == id).ToList();
+        Assert.True(updates.Count >= 3, $"{updates.Count} progress updates");
+        Assert.Contains("[finished]", S(updates[^1]["data"]!["text/plain"]));
+        Assert.Contains(Iopub(search, "display_data"), x => x["data"]!["application/vnd.plotly.v1+json"] is not null);
+        Assert.Contains(Iopub(d["best"]!, "display_data"), x => S(x["data"]!["text/html"]).Contains("<table class=\"nas-table\">", StringComparison.Ordinal));
+        Assert.Contains(Iopub(d["plot"]!, "display_data"), x => x["data"]!["application/vnd.plotly.v1+json"] is not null);
+        Assert.Contains("option --trials for '#!nas search'", S(d["bad"]!["reply"]!["evalue"]));
+        Assert.Contains("'zero'", S(d["bad"]!["reply"]!["evalue"]));
+    }
 }

@@ -11,11 +11,19 @@ public sealed class PolyglotState : IDisposable
 {
     private readonly Lazy<FSharpSession> _fsharp;
 
-    /// <summary>Creates the state; the F# session references the given assemblies when it starts.</summary>
-    public PolyglotState(IEnumerable<string> fsharpReferences)
+    /// <summary>
+    /// Creates the state; the F# session references the given assemblies when it starts, and
+    /// <paramref name="globals"/> are bound in it (e.g. <c>Kernel</c>, for its cancellation token).
+    /// </summary>
+    public PolyglotState(IEnumerable<string> fsharpReferences, IReadOnlyDictionary<string, object>? globals = null)
     {
         var refs = fsharpReferences.ToList();
-        _fsharp = new Lazy<FSharpSession>(() => FSharpSession.Create(refs), LazyThreadSafetyMode.ExecutionAndPublication);
+        _fsharp = new Lazy<FSharpSession>(() =>
+        {
+            var session = FSharpSession.Create(refs);
+            foreach (var (name, value) in globals ?? new Dictionary<string, object>()) session.SetValue(name, value);
+            return session;
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The F# session (started on first access).</summary>
@@ -128,7 +136,8 @@ internal sealed class SetMagic(PolyglotState state) : IMagicCommand
         {
             int colon = source.IndexOf(':');
             if (colon < 0) throw inv.UsageError($"--value {source}: expected @csharp:name, @fsharp:name or @value:name");
-            var lang = PolyglotState.ParseLanguage(inv, "value", source[1..colon]);
+            if (!CellLanguages.TryParse(source[1..colon], out var lang) || lang is not (CellLanguage.CSharp or CellLanguage.FSharp or CellLanguage.Value))
+                throw inv.UsageError($"--value {source}: unknown language '{source[1..colon]}'; expected @csharp:, @fsharp: or @value:");
             var variable = source[(colon + 1)..];
             if (variable.Length == 0 || !state.TryGetVariable(lang, variable, context, out value))
                 throw inv.UsageError($"--value {source}: no variable '{variable}' in {CellLanguages.MagicName(lang)}");

@@ -212,6 +212,64 @@ def sc_plotly(d):
     return {"first": r, "second": r2}
 
 
+def _html_facts(res):
+    for m in res["iopub"]:
+        data = m["content"].get("data")
+        if data and "text/html" in data and len(data["text/html"]) > 100000:
+            data["text/html"] = {"length": len(data["text/html"]), "has_newPlot": "newPlot" in data["text/html"]}
+    return res
+
+
+def sc_polyglot(d):
+    out = {}
+    out["fs_define"] = d.execute("#!fsharp\nlet fsValue = 40")
+    out["fs_state"] = d.execute("#!fsharp\nfsValue + 2")
+    out["fs_type_error"] = d.execute("#!fsharp\nlet ok = 1\nlet bad : int = \"text\"")
+    out["fs_runtime_error"] = d.execute("#!fsharp\nlet boom () : int = failwith \"kaboom\"\nboom ()")
+    out["cs_list"] = d.execute("var shared = new List<int> { 1, 2, 3 };\nvar space = Space.Dict().OneOf(\"k\", 3, 5).Build();")
+    out["to_fs"] = d.execute("#!fsharp\n#!share --from csharp shared\n#!share --from csharp space\nshared.Add 4\nspace.[\"extra\"] <- box 7\nshared.Count")
+    out["cs_sees_fs_mutation"] = d.execute("shared.Count * 10 + (int)space[\"extra\"]!")
+    out["fs_list"] = d.execute("#!fsharp\nlet fromFs = System.Collections.Generic.List<string>([\"a\"])")
+    out["to_cs"] = d.execute("#!share --from fsharp fromFs\nfromFs.Add(\"b\");")
+    out["fs_sees_cs_mutation"] = d.execute("#!fsharp\nfromFs.Count")
+    out["value"] = d.execute("#!value --name data\n{\"layers\": [16, 32]}")
+    out["read_value"] = d.execute("#!set --name json --value @value:data\nSystem.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty(\"layers\").GetArrayLength()")
+    out["set_literal"] = d.execute("#!fsharp\n#!set --name answer --value 42\nanswer + 0")
+    out["html"] = d.execute("#!html\n<b>bold</b>")
+    out["markdown"] = d.execute("#!markdown\n# Title")
+    out["javascript"] = d.execute("#!javascript\nconsole.log(1)")
+    out["whos"] = d.execute("#!whos")
+    out["unknown_cell_magic"] = d.execute("#!pwsh\nGet-Date")
+    out["share_missing"] = d.execute("#!share --from fsharp nothingHere")
+    out["set_bad"] = d.execute("#!set --name x --value @ruby:y")
+    code = "#!fsharp\nfromFs.Cou"
+    msg_id = d.kc.complete(code, len(code))
+    out["fs_completion"] = d.reply(msg_id)["content"]
+    msg_id = d.kc.is_complete("#!fsharp\nlet x = ")
+    out["fs_is_complete"] = d.reply(msg_id)["content"]
+    return out
+
+
+def sc_fsharp_interrupt(d):
+    msg_id = d.kc.execute("#!fsharp\nfor i in 1 .. 600 do\n    System.Threading.Thread.Sleep 50\n    Kernel.CancellationToken.ThrowIfCancellationRequested()")
+    time.sleep(3)
+    d.km.interrupt_kernel()
+    reply = d.reply(msg_id)
+    d.collect(msg_id)
+    after = d.execute("#!fsharp\n1 + 1")
+    return {"reply": reply["content"], "after": after}
+
+
+def sc_nas_search(d):
+    setup = d.execute("var space = Space.Dict().OneOf(\"x\", 0, 1, 2, 3, 4, 5, 6, 7).OneOf(\"y\", 0, 1, 2, 3).Build();\n"
+                      "Func<SymDict, TrialFeedback, CancellationToken, Task> slow = async (c, fb, ct) => { await Task.Delay(150, ct); fb.Done(-Math.Abs((int)c[\"x\"]! - 5) - Math.Abs((int)c[\"y\"]! - 2)); };")
+    search = _html_facts(d.execute("#!nas search --space space --evaluator slow --algo tpe --trials 12 --study memory: --name live"))
+    best = d.execute("#!nas best --top 3")
+    plot = _html_facts(d.execute("#!nas plot --kind importance"))
+    bad = d.execute("#!nas search --space space --evaluator slow --trials zero")
+    return {"setup": setup, "search": search, "best": best, "plot": plot, "bad": bad}
+
+
 def sc_interrupt(d):
     msg_id = d.kc.execute("while (true) { Kernel.CancellationToken.ThrowIfCancellationRequested(); System.Threading.Thread.Sleep(10); }")
     # wait until the cell is running (busy status seen)
@@ -352,7 +410,8 @@ SCENARIOS = [
     ("runtime_error", sc_runtime_error), ("silent", sc_silent), ("stop_on_error", sc_stop_on_error), ("completion", sc_completion),
     ("is_complete", sc_is_complete), ("magics", sc_magics), ("display_update", sc_display_update), ("table", sc_table),
     ("plotly", sc_plotly), ("interrupt", sc_interrupt), ("interrupt_signal", sc_interrupt_signal),
-    ("reference", sc_reference), ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("restart", sc_restart),
+    ("reference", sc_reference), ("polyglot", sc_polyglot), ("fsharp_interrupt", sc_fsharp_interrupt), ("nas_search", sc_nas_search),
+    ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("restart", sc_restart),
     ("shutdown", sc_shutdown),
 ]
 
