@@ -235,19 +235,31 @@ internal sealed class ScriptEngine
         }
     }
 
+    private readonly SearchableCells _searchable = new();
+
+    /// <summary>Script options plus the assemblies built from earlier cells' [Searchable] types.</summary>
+    private ScriptOptions CellOptions => _searchable.References.Count == 0 ? Options : Options.AddReferences(_searchable.References);
+
     public async Task<CellResult> RunAsync(string code, CancellationToken cancellationToken)
     {
+        if (SearchableCells.Applies(code))
+        {
+            var (scriptCode, errors) = _searchable.Compile(code, Options.MetadataReferences, Options.Imports);
+            if (errors.Count > 0) return new CellResult(null, false, null, errors);
+            code = scriptCode;
+        }
+        var options = CellOptions;
         ScriptState<object> newState;
         try
         {
             if (_state is null)
             {
-                var script = CSharpScript.Create<object>(code, Options, typeof(KernelGlobals));
+                var script = CSharpScript.Create<object>(code, options, typeof(KernelGlobals));
                 newState = await script.RunAsync(_globals, _ => true, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                newState = await _state.ContinueWithAsync<object>(code, Options, _ => true, cancellationToken).ConfigureAwait(false);
+                newState = await _state.ContinueWithAsync<object>(code, options, _ => true, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (CompilationErrorException e)
@@ -313,7 +325,8 @@ internal sealed class ScriptEngine
     public static string FormatDiagnostic(Diagnostic d)
     {
         var sb = new StringBuilder();
-        if (d.Location.IsInSource)
+        // Generator diagnostics are external-file locations that still carry their line positions.
+        if (d.Location.IsInSource || d.Location.Kind == LocationKind.ExternalFile)
         {
             var pos = d.Location.GetLineSpan().StartLinePosition;
             sb.Append('(').Append(pos.Line + 1).Append(',').Append(pos.Character + 1).Append("): ");
