@@ -159,6 +159,15 @@ public class TorchTrainerTests
         Assert.Equal("cpu", auto.Device);
     }
 
+    [Fact]
+    public void InvalidOptionsAreArgumentErrorsBeforeTraining()
+    {
+        var budget = Assert.Throws<ArgumentException>(() => TorchTrainer.Train(Mlp, TorchTestData.DigitsFlat, new TrainingOptions { Budget = new TrainingBudget(null, null) }));
+        Assert.StartsWith("Budget must give a positive number of epochs or of steps, not both; got epochs null, steps null.", budget.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchTrainer.Train(Mlp, TorchTestData.DigitsFlat, new TrainingOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrainingBudget.FromEpochs(0));
+    }
+
     /// <summary>An architecture whose layers do not fit each other (64 features into a 32-input layer).</summary>
     private sealed record BrokenArchitecture : NetworkArchitecture
     {
