@@ -1,6 +1,6 @@
 namespace NasNotebooks.Bench;
 
-/// <summary>Benchmark entry: `dotnet run -c Release --project bench/Bench -- &lt;name&gt; [args]`.</summary>
+/// <summary>Benchmark entry: `dotnet run -c Release --project bench/Bench -- &lt;name&gt;`.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -10,7 +10,7 @@ public static class Program
             case "torch-train": return Torch.TorchTrainingBench.Run(args[1..]);
         }
         Console.WriteLine("benchmarks: " + string.Join(", ", Benchmarks.Names));
-        return args.Length == 0 ? 0 : 2;
+        return 0;
     }
 }
 
