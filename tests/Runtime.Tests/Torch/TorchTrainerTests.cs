@@ -159,6 +159,45 @@ public class TorchTrainerTests
         Assert.Equal("cpu", auto.Device);
     }
 
+    [Theory]
+    [InlineData(Activation.ReLU, Normalization.None)]
+    [InlineData(Activation.GELU, Normalization.BatchNorm)]
+    [InlineData(Activation.Tanh, Normalization.None)]
+    [InlineData(Activation.Sigmoid, Normalization.BatchNorm)]
+    [InlineData(Activation.SiLU, Normalization.None)]
+    [InlineData(Activation.LeakyReLU, Normalization.BatchNorm)]
+    public void EveryActivationAndNormalizationTrains(Activation activation, Normalization normalization)
+    {
+        var options = TorchTestData.Fast() with { Budget = TrainingBudget.FromSteps(3), LatencyRuns = 0 };
+        var mlp = TorchTrainer.Train(new MlpArchitecture([16], activation, 0.1, normalization), TorchTestData.DigitsFlat, options);
+        var cnn = TorchTrainer.Train(new CnnArchitecture([new CnnStage(2, 4, 3, activation, normalization, Pool: true)], GlobalPool: true, Dropout: 0.1),
+            TorchTestData.Digits, options);
+        Assert.True(mlp.Succeeded, mlp.Error);
+        Assert.True(cnn.Succeeded, cnn.Error);
+        Assert.Equal(3, cnn.Steps);
+        Assert.True(double.IsNaN(cnn.LatencyMs));
+    }
+
+    [Fact]
+    public void CosineScheduleEndsAtTheMinimumLearningRate()
+    {
+        var options = TorchTestData.Fast(epochs: 2) with { Optimizer = OptimizerKind.Sgd, LearningRate = 0.1, MinLearningRate = 0.001, Schedule = LearningRateSchedule.Cosine, Nesterov = true };
+        var result = TorchTrainer.Train(Mlp, TorchTestData.DigitsFlat, options);
+        Assert.True(result.Succeeded, result.Error);
+        Assert.Equal(0.001, result.History[^1].LearningRate, 12);
+        // after 23 of 46 steps: 0.001 + 0.0495 * (1 + cos(pi * 22 / 45))
+        Assert.Equal(0.001 + 0.0495 * (1 + Math.Cos(Math.PI * 22 / 45)), result.History[0].LearningRate, 12);
+    }
+
+    [Fact]
+    public void InvalidOptionsAreArgumentErrorsBeforeTraining()
+    {
+        var budget = Assert.Throws<ArgumentException>(() => TorchTrainer.Train(Mlp, TorchTestData.DigitsFlat, new TrainingOptions { Budget = new TrainingBudget(null, null) }));
+        Assert.StartsWith("Budget must give a positive number of epochs or of steps, not both; got epochs null, steps null.", budget.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => TorchTrainer.Train(Mlp, TorchTestData.DigitsFlat, new TrainingOptions { BatchSize = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => TrainingBudget.FromEpochs(0));
+    }
+
     /// <summary>An architecture whose layers do not fit each other (64 features into a 32-input layer).</summary>
     private sealed record BrokenArchitecture : NetworkArchitecture
     {

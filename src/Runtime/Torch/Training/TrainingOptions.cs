@@ -114,5 +114,11 @@ public sealed record TrainingOptions
         }
         ArgumentNullException.ThrowIfNull(Budget);
         ArgumentNullException.ThrowIfNull(Device);
+        if ((Budget.Epochs is null) == (Budget.Steps is null) || Budget.Epochs < 1 || Budget.Steps < 1)
+        {
+            throw new ArgumentException(
+                $"Budget must give a positive number of epochs or of steps, not both; got epochs {Budget.Epochs?.ToString() ?? "null"}, steps {Budget.Steps?.ToString() ?? "null"}.",
+                nameof(Budget));
+        }
     }
 }
