@@ -89,4 +89,26 @@ public sealed class TutorialNotebookTests
         Assert.Contains(Texts(nb, "text/html"), h => h.Contains("Pareto front", StringComparison.Ordinal) && h.Contains("<table", StringComparison.Ordinal));
         Assert.Contains(Outputs(nb), o => o["data"]?["application/vnd.plotly.v1+json"]?["layout"]?["title"]?["text"] is { } t && S(t) == "Pareto front");
     }
+
+    [Fact]
+    public void SymbolicModels_GenerateSpacesInCells_AndRoundTrip()
+    {
+        var nb = Execute("02-symbolic-models.ipynb");
+        var text = string.Concat(Streams(nb));
+        Assert.Contains("materialize(encode(net)) gives the same DNA: True", text);
+        Assert.Contains("diff: Blocks[0].Channels:", text);
+        Assert.Contains("rejected: Cannot rebind 'Blocks[0].Channels'", text);
+        Assert.Contains("JSON round trip equal: True", text);
+    }
+
+    [Fact]
+    public void FSharpAndCSharp_ShareTheSpace_SearchAndPlot()
+    {
+        var nb = Execute("08-fsharp-and-csharp.ipynb");
+        var text = string.Concat(Streams(nb));
+        Assert.Contains("C# sees the F# space (3 keys)", text);
+        Assert.Contains("best reward", text);
+        Assert.Contains(Outputs(nb), o => o["data"]?["application/vnd.plotly.v1+json"] is not null);
+        Assert.Contains(Texts(nb, "text/markdown"), m => m.Contains("**F#**", StringComparison.Ordinal));
+    }
 }
