@@ -14,6 +14,9 @@ public static class Program
           nasnotebooks-kernel list [--prefix DIR]
           nasnotebooks-kernel run --connection-file FILE [--restart-in-process]
           nasnotebooks-kernel FILE                    (same as run --connection-file FILE)
+          nasnotebooks-kernel worker --study STORE --name STUDY --preset digits-mlp|nb201 [--trials N] [--algo A] [--seed S]
+                                     [--data PATH] [--epochs E] [--worker-id ID]
+                                                      (one of many workers sharing a SQLite file or a PostgreSQL study)
           nasnotebooks-kernel convert INPUT [--output FILE] [--to ipynb|dib]
                                                       (Polyglot .dib / .ipynb -> .ipynb for this kernel; --to dib the reverse)
 
@@ -86,6 +89,11 @@ public static class Program
                 var file = Opt("connection-file") ?? Opt("") ?? throw new ArgumentException("run needs --connection-file FILE");
                 return RunKernel(file, opts.ContainsKey("restart-in-process"));
             }
+            case "worker":
+                return RunWorker(Opt("study") ?? throw new ArgumentException("worker needs --study STORE (a SQLite file or postgres://...)"),
+                    Opt("name") ?? throw new ArgumentException("worker needs --name STUDY"),
+                    Opt("preset") ?? throw new ArgumentException($"worker needs --preset ({string.Join(" or ", Runtime.Presets.SearchPresets.Names)})"),
+                    IntOpt(opts, "trials", 20), Opt("algo") ?? "auto", IntOpt(opts, "seed", 0), Opt("data"), IntOpt(opts, "epochs", 2), Opt("worker-id"));
             case "convert":
             {
                 var input = Opt("") ?? throw new ArgumentException("convert needs an input file (.dib or .ipynb)");
@@ -103,6 +111,30 @@ public static class Program
             default:
                 throw new ArgumentException($"unknown command '{command}'");
         }
+    }
+
+    private static int IntOpt(Dictionary<string, string?> opts, string name, int fallback)
+    {
+        if (!opts.TryGetValue(name, out var v) || v is null) return fallback;
+        return int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i) && i >= 0
+            ? i : throw new ArgumentException($"--{name} expects a non-negative integer, got '{v}'");
+    }
+
+    /// <summary>Runs one study worker until the study holds <paramref name="trials"/> finished trials; Ctrl+C stops it cleanly.</summary>
+    private static int RunWorker(string storeText, string study, string presetName, int trials, string algo, int seed, string? data, int epochs, string? workerId)
+    {
+        if (!Runtime.Algorithms.AlgorithmCatalog.IsKnown(algo))
+            throw new ArgumentException($"unknown --algo '{algo}' (known: {string.Join(", ", Runtime.Algorithms.AlgorithmCatalog.Names)})");
+        var preset = Runtime.Presets.SearchPresets.Create(presetName, data, epochs, seed);
+        using var store = Runtime.Studies.StudyStore.Open(storeText);
+        using var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+        var spec = NasNotebooks.Dsl.Space.Spec(preset.Space);
+        var options = new Runtime.SearchOptions { MaxTrials = trials, WorkerId = workerId, TrialEnded = t => Console.WriteLine($"trial {t.Id} {t.Status.ToString().ToLowerInvariant()} {t.FinalReward} {t.Dna}") };
+        var result = Runtime.Studies.StudyWorker.RunAsync(store, study, preset.Space, () => Runtime.Algorithms.AlgorithmCatalog.Create(algo, seed, spec),
+            preset.Evaluator.EvaluateAsync, options, cts.Token).GetAwaiter().GetResult();
+        Console.WriteLine($"finished {result.StopReason}: the study holds {result.Trials.Count} trials, best {result.Best?.FinalReward}");
+        return 0;
     }
 
     private static string? Prefix(Dictionary<string, string?> opts)
@@ -123,6 +155,7 @@ public static class Program
             "list" => ["prefix"],
             "run" => ["connection-file", "restart-in-process", "f"],
             "convert" => ["output", "to"],
+            "worker" => ["study", "name", "preset", "trials", "algo", "seed", "data", "epochs", "worker-id"],
             _ => [],
         };
         var flags = new HashSet<string> { "user", "restart-in-process" };

@@ -111,4 +111,15 @@ public sealed class TutorialNotebookTests
         Assert.Contains(Outputs(nb), o => o["data"]?["application/vnd.plotly.v1+json"] is not null);
         Assert.Contains(Texts(nb, "text/markdown"), m => m.Contains("**F#**", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Distributed_TwoWorkerProcesses_ShareOneSqliteStudy()
+    {
+        var nb = Execute("07-distributed.ipynb");
+        var text = string.Concat(Streams(nb));
+        Assert.Equal(2, text.Split("finished MaxTrials: the study holds 8 trials").Length - 1);
+        var table = Texts(nb, "text/html").Last(h => h.Contains("worker-a", StringComparison.Ordinal));
+        Assert.Contains("worker-b", table);
+        for (int id = 1; id <= 8; id++) Assert.Contains($"<td>{id}</td>", table);
+    }
 }
