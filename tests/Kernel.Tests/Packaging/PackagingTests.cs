@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+
+namespace NasNotebooks.Kernel.Tests.Packaging;
+
+/// <summary>
+/// `dotnet pack` gives the NasNotebooks library package (generator under analyzers/dotnet/cs) and the kernel
+/// as a dotnet tool; both are installed from a local folder with a clean NuGet cache and used for real.
+/// </summary>
+public sealed class PackagingTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("nas-pack-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static string RepoRoot
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "NasNotebooks.sln"))) return d.FullName;
+            throw new DirectoryNotFoundException("NasNotebooks.sln not found");
+        }
+    }
+
+    private static string Configuration => AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    private (int ExitCode, string Stdout, string Stderr) Dotnet(IDictionary<string, string>? env, params string[] args)
+    {
+        var r = PythonJupyter.Run(args, env, TimeSpan.FromMinutes(10), "dotnet");
+        Assert.True(r.ExitCode == 0, $"dotnet {string.Join(' ', args)} failed ({r.ExitCode}):\n{r.Stdout}\n{r.Stderr}");
+        return r;
+    }
+
+    private string Pack()
+    {
+        var packages = Path.Combine(_dir, "packages");
+        Dotnet(null, "pack", Path.Combine(RepoRoot, "pack", "NasNotebooks"), "-c", Configuration, "--no-build", "-o", packages);
+        Dotnet(null, "pack", Path.Combine(RepoRoot, "src", "Kernel"), "-c", Configuration, "--no-build", "-o", packages);
+        return packages;
+    }
+
+    [Fact]
+    public void PackedTool_InstallsFromALocalFolder_InstallsItsKernelspec_AndRunsANotebook()
+    {
+        var packages = Pack();
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_dir, "nuget-cache") };
+        var toolPath = Path.Combine(_dir, "tool");
+        Dotnet(env, "tool", "install", "--tool-path", toolPath, "--add-source", packages, "--ignore-failed-sources", "NasNotebooks.Kernel", "--version", "0.1.0");
+        var tool = Path.Combine(toolPath, "nasnotebooks-kernel");
+        var prefix = Path.Combine(_dir, "jupyter");
+        var install = PythonJupyter.Run(["install", "--prefix", prefix, "--name", "nastool"], null, TimeSpan.FromMinutes(2), tool);
+        Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
+
+        var missing = PythonJupyter.MissingModules(("nbconvert", "jupyter-nbconvert"), ("nbclient", "python3-nbclient"));
+        if (missing is not null) Assert.Fail(missing);
+        static JsonObject Cell(string source) => new() { ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new JsonObject(), ["outputs"] = new JsonArray(), ["source"] = source };
+        var nb = new JsonObject
+        {
+            ["nbformat"] = 4, ["nbformat_minor"] = 5,
+            ["metadata"] = new JsonObject { ["kernelspec"] = new JsonObject { ["name"] = "nastool", ["display_name"] = "C# (NasNotebooks)", ["language"] = "C#" } },
+            ["cells"] = new JsonArray(
+                Cell("var space = Space.Dict().OneOf(\"x\", 0, 1, 2, 3).Float(\"y\", 0, 1).Build();\nFunc<SymDict, double> f = c => (int)c[\"x\"]! - (double)c[\"y\"]!;"),
+                Cell("#!nas search --space space --evaluator f --algo auto --trials 10 --study memory:"),
+                Cell("#!nas best --top 2")),
+        };
+        var input = Path.Combine(_dir, "tool-test.ipynb");
+        File.WriteAllText(input, nb.ToJsonString());
+        var run = PythonJupyter.Run(["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output", "executed.ipynb", input],
+            new Dictionary<string, string> { ["JUPYTER_PATH"] = Path.Combine(prefix, "share", "jupyter") }, TimeSpan.FromMinutes(6));
+        Assert.True(run.ExitCode == 0, $"nbconvert failed:\n{run.Stdout}\n{run.Stderr}");
+        var executed = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "executed.ipynb")))!;
+        var outputs = executed["cells"]!.AsArray().SelectMany(c => c!["outputs"]!.AsArray()).ToList();
+        Assert.DoesNotContain(outputs, o => o!["output_type"]!.GetValue<string>() == "error");
+        Assert.Contains(outputs, o => o!["data"]?["text/html"]?.ToJsonString().Contains("nas-table", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void LibraryPackage_BringsTheSourceGenerator_ToAConsumerProject()
+    {
+        var packages = Pack();
+        var consumer = Path.Combine(_dir, "consumer");
+        Directory.CreateDirectory(consumer);
+        File.WriteAllText(Path.Combine(consumer, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings>
+                <ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally>
+                <RestoreAdditionalProjectSources>{packages}</RestoreAdditionalProjectSources>
+              </PropertyGroup>
+              <ItemGroup><PackageReference Include="NasNotebooks" Version="0.1.0" /></ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(consumer, "Program.cs"), """
+            using NasNotebooks.Dsl;
+            var cell = Cell.Materialize(Cell.Spec.Random(new Random(1)));
+            Console.WriteLine($"size={Cell.Spec.SpaceSize} roundtrip={Cell.Materialize(cell.Encode()).Encode() == cell.Encode()}");
+
+            [Searchable]
+            public partial class Cell
+            {
+                [OneOf("conv", "pool", "skip")] public string Op { get; set; } = "conv";
+                [IntRange(1, 4)] public int Depth { get; set; } = 1;
+            }
+            """);
+        var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_dir, "nuget-cache") };
+        var run = Dotnet(env, "run", "--project", consumer);
+        Assert.Contains("size=12 roundtrip=True", run.Stdout);
+    }
+}
