@@ -29,9 +29,8 @@ public sealed class FSharpSession : IDisposable
     {
         var config = Shell.FsiEvaluationSession.GetDefaultConfiguration();
         var argv = new List<string> { "fsi.exe", "--noninteractive", "--nologo", "--gui-", "--multiemit-", "--usesdkrefs-" };
+        argv.AddRange(references.Select(r => "-r:" + r));
         _session = Shell.FsiEvaluationSession.Create(config, argv.ToArray(), new StringReader(""), _fsiOut, _fsiErr, false, null);
-        foreach (var r in references)
-            Evaluate($"#r @\"{r}\"");
     }
 
     /// <summary>Creates a session (about 2 s) and references the given assemblies (e.g. the DSL).</summary>
