@@ -481,26 +481,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         var r = await Task.Run(() => _polyglot.FSharp.Evaluate(code, _cellToken, lineOffset)).ConfigureAwait(false);
         if (!started) Log.Debug("F# session started");
         foreach (var warning in r.Diagnostics.Where(d => !d.IsError)) Error.WriteLine(warning.ToString());
-        if (r.Diagnostics.Any(d => d.IsError))
-        {
-            var lines = r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray();
-            return ErrorContent("CompilationError", string.Join("\n", lines), lines);
-        }
-        if (r.Exception is { } ex)
-        {
-            if (ex is OperationCanceledException && _cellToken.IsCancellationRequested)
-                return ErrorContent("OperationCanceledException", "The cell was interrupted.", ScriptEngine.Traceback(ex));
-            return ErrorContent(ex.GetType().FullName ?? "Error", ex.Message, ScriptEngine.Traceback(ex));
-        }
-        if (r.HasValue && !silent)
-        {
-            FlushStreams();
-            MimeBundle bundle;
-            try { bundle = Formatter.ToMimeBundle(r.Value); }
-            catch (Exception e) { bundle = new MimeBundle().Set("text/plain", $"<formatting failed: {e.GetType().Name}: {e.Message}>"); }
-            _server.Publish("execute_result", new JsonObject { ["execution_count"] = count, ["data"] = bundle.ToJson(), ["metadata"] = new JsonObject() }, m);
-        }
-        return new JsonObject { ["status"] = "ok" };
+        return CellOutcome(r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray(), r.Exception, r.HasValue, r.Value, count, silent, m);
     }
 
     private async Task<JsonObject> RunCSharpAsync(string code, int count, bool silent, JupyterMessage m)
@@ -508,12 +489,17 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         var sw = Stopwatch.StartNew();
         var r = await Task.Run(() => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
         Log.Debug($"cell {count}: compile+run {sw.Elapsed.TotalMilliseconds:0.0} ms");
-        if (r.Errors.Count > 0)
+        return CellOutcome(r.Errors.Select(ScriptEngine.FormatDiagnostic).ToArray(), r.Exception, r.HasValue, r.Value, count, silent, m);
+    }
+
+    /// <summary>The reply of a C# or F# cell: compile errors, a runtime error (or interruption), or ok with its value published.</summary>
+    private JsonObject CellOutcome(string[] compileErrors, Exception? exception, bool hasValue, object? value, int count, bool silent, JupyterMessage m)
+    {
+        if (compileErrors.Length > 0)
         {
-            var lines = r.Errors.Select(ScriptEngine.FormatDiagnostic).ToArray();
-            return ErrorContent("CompilationError", string.Join("\n", lines), lines);
+            return ErrorContent("CompilationError", string.Join("\n", compileErrors), compileErrors);
         }
-        if (r.Exception is { } ex)
+        if (exception is { } ex)
         {
             if (ex is OperationCanceledException && _cellToken.IsCancellationRequested)
             {
@@ -521,13 +507,13 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             }
             return ErrorContent(ex.GetType().FullName ?? "Error", ex.Message, ScriptEngine.Traceback(ex));
         }
-        if (r.HasValue && !silent)
+        if (hasValue && !silent)
         {
             FlushStreams();
             MimeBundle bundle;
             try
             {
-                bundle = Formatter.ToMimeBundle(r.Value);
+                bundle = Formatter.ToMimeBundle(value);
             }
             catch (Exception e)
             {
