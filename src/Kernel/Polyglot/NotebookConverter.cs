@@ -18,7 +18,8 @@ public static class NotebookConverter
     /// <summary>A cell of a notebook being converted.</summary>
     /// <param name="Kind">A language name (<c>csharp</c>, <c>fsharp</c>, <c>markdown</c>, ...) or an unknown one.</param>
     /// <param name="Source">The cell text without its language line.</param>
-    public sealed record Cell(string Kind, string Source);
+    /// <param name="Arguments">Arguments on the language line, e.g. <c>--name data</c> of <c>#!value --name data</c>.</param>
+    public sealed record Cell(string Kind, string Source, string Arguments = "");
 
     /// <summary>The result of a conversion: the output text and what could not be mapped.</summary>
     public sealed record Result(string Text, IReadOnlyList<string> Warnings);
@@ -27,22 +28,25 @@ public static class NotebookConverter
     public static IReadOnlyList<Cell> ReadDib(string text)
     {
         var cells = new List<Cell>();
-        string kind = "csharp";
+        string kind = "csharp", args = "";
         var body = new StringBuilder();
         bool any = false;
         void Flush()
         {
             var src = body.ToString().Trim('\n', '\r');
-            if (any && kind != "meta" && (src.Length > 0 || cells.Count > 0)) cells.Add(new Cell(kind, src));
+            if (any && kind != "meta" && (src.Length > 0 || cells.Count > 0)) cells.Add(new Cell(kind, src, args));
             body.Clear();
         }
         foreach (var raw in text.Replace("\r\n", "\n").Split('\n'))
         {
             var trimmed = raw.TrimEnd();
-            if (trimmed.StartsWith("#!", StringComparison.Ordinal) && trimmed.Length > 2 && !trimmed.Contains(' ') && IsCellKindLine(trimmed[2..]))
+            // A cell starts at a bare kernel line (#!fsharp); #!value also carries its arguments (#!value --name data).
+            var word = trimmed.Length > 2 && trimmed.StartsWith("#!", StringComparison.Ordinal) ? trimmed[2..].Split(' ', 2)[0] : "";
+            if (word.Length > 0 && IsCellKindLine(word) && (!trimmed.Contains(' ') || word == "value"))
             {
                 Flush();
-                kind = Canonical(trimmed[2..]);
+                kind = Canonical(word);
+                args = trimmed.Contains(' ') ? trimmed[(trimmed.IndexOf(' ') + 1)..].Trim() : "";
                 any = true;
                 continue;
             }
@@ -91,8 +95,10 @@ public static class NotebookConverter
                     var trimmed = source.TrimStart('\n', '\r');
                     int eol = trimmed.IndexOf('\n');
                     var firstLine = (eol < 0 ? trimmed : trimmed[..eol]).TrimEnd();
-                    if (firstLine.StartsWith("#!", StringComparison.Ordinal) && !firstLine.Contains(' ') && IsCellKindLine(firstLine[2..]))
-                        cells.Add(new Cell(Canonical(firstLine[2..]), eol < 0 ? "" : trimmed[(eol + 1)..].Trim('\n', '\r')));
+                    var firstWord = firstLine.Length > 2 && firstLine.StartsWith("#!", StringComparison.Ordinal) ? firstLine[2..].Split(' ', 2)[0] : "";
+                    if (firstWord.Length > 0 && IsCellKindLine(firstWord) && (!firstLine.Contains(' ') || firstWord == "value"))
+                        cells.Add(new Cell(Canonical(firstWord), eol < 0 ? "" : trimmed[(eol + 1)..].Trim('\n', '\r'),
+                            firstLine.Contains(' ') ? firstLine[(firstLine.IndexOf(' ') + 1)..].Trim() : ""));
                     else cells.Add(new Cell(lang is null ? Canonical(defaultKind) : Canonical(lang), source));
                     break;
                 default:
@@ -120,7 +126,8 @@ public static class NotebookConverter
             {
                 bool known = CellLanguages.TryParse(cell.Kind, out var lang);
                 if (!known) warnings.Add($"cell {index}: '#!{cell.Kind}' cells are not run by this kernel; kept as a code cell that reports it");
-                string text = known && lang == CellLanguage.CSharp ? cell.Source : $"#!{cell.Kind}\n{cell.Source}";
+                string magic = cell.Arguments.Length > 0 ? $"#!{cell.Kind} {cell.Arguments}" : $"#!{cell.Kind}";
+                string text = known && lang == CellLanguage.CSharp ? cell.Source : $"{magic}\n{cell.Source}";
                 o = new JsonObject
                 {
                     ["cell_type"] = "code", ["execution_count"] = null, ["metadata"] = new JsonObject(),
@@ -155,7 +162,7 @@ public static class NotebookConverter
             index++;
             string kind = cell.Kind;
             if (kind.StartsWith("raw:", StringComparison.Ordinal)) { warnings.Add($"cell {index}: raw cell written as markdown"); kind = "markdown"; }
-            sb.Append("#!").Append(kind).Append("\n\n").Append(cell.Source.TrimEnd('\n', '\r')).Append("\n\n");
+            sb.Append("#!").Append(kind).Append(cell.Arguments.Length > 0 ? " " + cell.Arguments : "").Append("\n\n").Append(cell.Source.TrimEnd('\n', '\r')).Append("\n\n");
         }
         return new Result(sb.ToString(), warnings);
     }
