@@ -34,13 +34,19 @@ public sealed class PackagingTests : IDisposable
         return r;
     }
 
-    private string Pack()
+    /// <summary>Both packages, packed once per test run (the tool package holds libtorch: packing takes a while).</summary>
+    private static readonly Lazy<string> Packages = new(() =>
     {
-        var packages = Path.Combine(_dir, "packages");
-        Dotnet(null, "pack", Path.Combine(RepoRoot, "pack", "NasNotebooks"), "-c", Configuration, "--no-build", "-o", packages);
-        Dotnet(null, "pack", Path.Combine(RepoRoot, "src", "Kernel"), "-c", Configuration, "--no-build", "-o", packages);
+        var packages = Path.Combine(Directory.CreateTempSubdirectory("nas-packages-").FullName);
+        foreach (var project in new[] { Path.Combine(RepoRoot, "pack", "NasNotebooks"), Path.Combine(RepoRoot, "src", "Kernel") })
+        {
+            var r = PythonJupyter.Run(["pack", project, "-c", Configuration, "--no-build", "-o", packages], null, TimeSpan.FromMinutes(10), "dotnet");
+            if (r.ExitCode != 0) throw new InvalidOperationException($"dotnet pack {project} failed ({r.ExitCode}):\n{r.Stdout}\n{r.Stderr}");
+        }
         return packages;
-    }
+    });
+
+    private static string Pack() => Packages.Value;
 
     [Fact]
     public void PackedTool_InstallsFromALocalFolder_InstallsItsKernelspec_AndRunsANotebook()
