@@ -3,11 +3,12 @@ using NasNotebooks.Runtime.Algorithms;
 using NasNotebooks.Runtime.Algorithms.Predictor;
 using NasNotebooks.Runtime.Nb201;
 using NasNotebooks.Runtime.Tests.Nb201;
+using Xunit.Abstractions;
 
 namespace NasNotebooks.Runtime.Tests.Algorithms.Predictor;
 
 /// <summary>Contract and quality checks for <see cref="PredictorGuidedEvolution"/> (BANANAS-style search).</summary>
-public class PredictorGuidedEvolutionTests
+public class PredictorGuidedEvolutionTests(ITestOutputHelper output)
 {
     private static PredictorGuidedEvolution Create(int seed) => new(seed, initialRandom: 5);
 
@@ -222,6 +223,29 @@ public class PredictorGuidedEvolutionTests
         Bad("trees", () => _ = new PredictorGuidedEvolution(trees: 0));
         Bad("depth", () => _ = new PredictorGuidedEvolution(depth: 9));
         Bad("learningRate", () => _ = new PredictorGuidedEvolution(learningRate: 0));
+    }
+
+    [Nb201Fact]
+    public void ProposalCost_At300Evaluations_IsSmall()
+    {
+        // Median wall time of Propose (refit of the 5-tree-ensemble + scoring 100 candidates) over
+        // proposals 291..300 on NB201; the bound is loose (shared, loaded machines, Debug builds).
+        var table = Nb201TestData.Table;
+        var algo = new PredictorGuidedEvolution(0);
+        algo.Setup(Nb201Space.Spec());
+        var times = new List<double>();
+        for (int t = 1; t <= 300; t++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            var dna = algo.Propose();
+            double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (t > 290) times.Add(ms);
+            algo.Feedback(dna, table[dna].ValidAccuracy);
+        }
+        times.Sort();
+        double median = times[times.Count / 2];
+        output.WriteLine($"median Propose at 291..300 evaluations: {median:F1} ms");
+        Assert.True(median < 250, $"median Propose {median:F1} ms");
     }
 
     [Fact]
