@@ -30,7 +30,8 @@ public enum PredictorAcquisition
 /// Never repeats a DNA within a run while unseen DNAs can be found; when none can be (an exhausted
 /// finite space) it proposes a uniform DNA, which may repeat. All randomness comes from the seeded
 /// base random source, so the default <see cref="SearchAlgorithmBase.Recover"/> replay is exact.
-/// Multi-objective rewards use their first objective.
+/// Multi-objective rewards use their first objective. Defaults (top 20, 1–3 edits, 20 % uniform
+/// candidates, UCB with kappa 2) and why: bench/algorithms/README.md.
 /// </summary>
 /// <example><code>var algo = new PredictorGuidedEvolution(seed: 1); // or AlgorithmCatalog.Create("bananas", 1)</code></example>
 public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
