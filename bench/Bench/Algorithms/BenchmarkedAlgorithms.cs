@@ -3,6 +3,7 @@ using NasNotebooks.Runtime.Algorithms;
 using NasNotebooks.Runtime.Algorithms.Controllers;
 using NasNotebooks.Runtime.Algorithms.Evolution;
 using NasNotebooks.Runtime.Algorithms.Local;
+using NasNotebooks.Runtime.Algorithms.Predictor;
 using NasNotebooks.Runtime.Algorithms.Tpe;
 
 namespace NasNotebooks.Bench.Algorithms;
@@ -24,5 +25,7 @@ internal static class BenchmarkedAlgorithms
         ("reinforce", s => new Reinforce(s)),
         ("ppo", s => new Ppo(s)),
         ("nsga2 (single objective)", s => new Nsga2(20, s)),
+        ("bananas (GBRT x5, UCB k=2; default)", s => new PredictorGuidedEvolution(s)),
+        ("bananas (GBRT x5, Thompson)", s => new PredictorGuidedEvolution(s, acquisition: PredictorAcquisition.ThompsonSampling)),
     ];
 }

@@ -27,6 +27,7 @@ public static class AlgorithmCatalog
         ("reinforce", "REINFORCE policy-gradient controller (Williams 1992)", s => new Reinforce(s)),
         ("ppo", "PPO policy-gradient controller (Schulman et al. 2017)", s => new Ppo(s)),
         ("nsga2", "NSGA-II for several objectives (Deb et al. 2002)", s => new Nsga2(20, s)),
+        ("bananas", "predictor-guided evolution: boosted-tree ensemble, UCB over mutations of the top 20 (White et al. 2021)", s => new Predictor.PredictorGuidedEvolution(s)),
     ];
 
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)

@@ -1,0 +1,258 @@
+using NasNotebooks.Dsl;
+using NasNotebooks.Runtime.Algorithms;
+using NasNotebooks.Runtime.Algorithms.Predictor;
+using NasNotebooks.Runtime.Nb201;
+using NasNotebooks.Runtime.Tests.Nb201;
+using Xunit.Abstractions;
+
+namespace NasNotebooks.Runtime.Tests.Algorithms.Predictor;
+
+/// <summary>Contract and quality checks for <see cref="PredictorGuidedEvolution"/> (BANANAS-style search).</summary>
+public class PredictorGuidedEvolutionTests(ITestOutputHelper output)
+{
+    private static PredictorGuidedEvolution Create(int seed) => new(seed, initialRandom: 5);
+
+    private static List<(Dna, Reward)> Run(ISearchAlgorithm algo, SpaceSpec spec, int trials, Func<Dna, double>? score = null)
+    {
+        var history = new List<(Dna, Reward)>();
+        for (int t = 0; t < trials; t++)
+        {
+            var dna = algo.Propose();
+            spec.Validate(dna);
+            Reward r = score?.Invoke(dna) ?? TestSpaces.Score(spec, dna);
+            algo.Feedback(dna, r);
+            history.Add((dna, r));
+        }
+        return history;
+    }
+
+    /// <summary>
+    /// One-sided Mann-Whitney U test that the values in <paramref name="a"/> tend to be larger than
+    /// those in <paramref name="b"/>: normal approximation with tie correction and continuity
+    /// correction. Returns the p-value.
+    /// </summary>
+    internal static double MannWhitneyGreater(IReadOnlyList<double> a, IReadOnlyList<double> b)
+    {
+        int n1 = a.Count, n2 = b.Count, n = n1 + n2;
+        var all = a.Select(v => (V: v, A: true)).Concat(b.Select(v => (V: v, A: false))).OrderBy(p => p.V).ToArray();
+        var ranks = new double[n];
+        double tieTerm = 0;
+        for (int i = 0; i < n;)
+        {
+            int j = i;
+            while (j + 1 < n && all[j + 1].V == all[i].V) j++;
+            double r = (i + j) / 2.0 + 1;
+            for (int k = i; k <= j; k++) ranks[k] = r;
+            double t = j - i + 1;
+            tieTerm += t * t * t - t;
+            i = j + 1;
+        }
+        double r1 = 0;
+        for (int k = 0; k < n; k++) if (all[k].A) r1 += ranks[k];
+        double u1 = r1 - n1 * (n1 + 1) / 2.0;
+        double mean = n1 * n2 / 2.0;
+        double variance = n1 * n2 / 12.0 * (n + 1 - tieTerm / (n * (n - 1.0)));
+        if (variance <= 0) return u1 > mean ? 0 : 1;
+        double z = (u1 - mean - 0.5) / Math.Sqrt(variance);
+        return 0.5 * Erfc(z / Math.Sqrt(2));
+    }
+
+    // Complementary error function (Numerical Recipes' erfcc, |error| < 1.2e-7).
+    private static double Erfc(double x)
+    {
+        double z = Math.Abs(x), t = 1 / (1 + 0.5 * z);
+        double r = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+            + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? r : 2 - r;
+    }
+
+    [Fact]
+    public void MannWhitney_MatchesKnownValues()
+    {
+        // Complete separation of 5 vs 5: U = 25, exact one-sided p = 1/252 = 0.004; the normal approximation gives ~0.006.
+        double p = MannWhitneyGreater([6, 7, 8, 9, 10], [1, 2, 3, 4, 5]);
+        Assert.InRange(p, 0.003, 0.01);
+        Assert.InRange(MannWhitneyGreater([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]), 0.99, 1.0);
+        Assert.InRange(MannWhitneyGreater([1, 2, 3], [1, 2, 3]), 0.3, 0.7);
+    }
+
+    private static double BestValid(ISearchAlgorithm algo, int budget, Nb201Table table)
+    {
+        algo.Setup(Nb201Space.Spec());
+        double best = double.NegativeInfinity;
+        for (int t = 0; t < budget; t++)
+        {
+            var dna = algo.Propose();
+            double v = table[dna].ValidAccuracy;
+            best = Math.Max(best, v);
+            algo.Feedback(dna, v);
+        }
+        return best;
+    }
+
+    [Nb201Fact]
+    public void BeatsRandom_OnNb201_At100Evaluations_MannWhitney_20Seeds()
+    {
+        var table = Nb201TestData.Table;
+        var ours = Enumerable.Range(0, 20).Select(s => BestValid(new PredictorGuidedEvolution(s), 100, table)).ToArray();
+        var rnd = Enumerable.Range(0, 20).Select(s => BestValid(new RandomSearch(s), 100, table)).ToArray();
+        double p = MannWhitneyGreater(ours, rnd);
+        Assert.True(p < 0.01, $"bananas mean best valid {ours.Average():F3} vs random {rnd.Average():F3}; Mann-Whitney one-sided p = {p:G3}");
+    }
+
+    [Fact]
+    public void FindsTheOptimum_OfASeparableCategoricalFunction()
+    {
+        // 6 decisions with 5 choices each (15,625 DNAs); every choice has its own fixed weight.
+        var spec = Space.Spec(Space.Dict().OneOf("a", 0, 1, 2, 3, 4).OneOf("b", 0, 1, 2, 3, 4).OneOf("c", 0, 1, 2, 3, 4)
+            .OneOf("d", 0, 1, 2, 3, 4).OneOf("e", 0, 1, 2, 3, 4).OneOf("f", 0, 1, 2, 3, 4).Build());
+        var w = new double[6, 5];
+        var wr = new Random(123);
+        for (int i = 0; i < 6; i++) for (int j = 0; j < 5; j++) w[i, j] = wr.NextDouble();
+        double optimum = Enumerable.Range(0, 6).Sum(i => Enumerable.Range(0, 5).Max(j => w[i, j]));
+        double F(Dna d) { double s = 0; for (int i = 0; i < 6; i++) s += w[i, d.Children[i].Index]; return s; }
+        for (int seed = 0; seed < 3; seed++)
+        {
+            var algo = new PredictorGuidedEvolution(seed);
+            algo.Setup(spec);
+            double best = Run(algo, spec, 150, F).Max(h => h.Item2.Value);
+            Assert.Equal(optimum, best, 9);
+        }
+    }
+
+    [Fact]
+    public void NeverProposesTheSameDnaTwice_AndRepeatsOnlyOnceTheSpaceIsExhausted()
+    {
+        var spec = TestSpaces.ConditionalEnumerable();
+        var algo = Create(3);
+        algo.Setup(spec);
+        var history = Run(algo, spec, 150);
+        Assert.Equal(150, history.Select(h => h.Item1).Distinct().Count());
+
+        var small = TestSpaces.Small(); // 6 DNAs
+        var b = Create(4);
+        b.Setup(small);
+        var first = Run(b, small, 6);
+        Assert.Equal(6, first.Select(h => h.Item1).Distinct().Count());
+        var more = Run(b, small, 3); // exhausted: proposals may repeat but must still be valid
+        Assert.Equal(3, more.Count);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Recover_ContinuesExactlyLikeTheUninterruptedRun(bool floats)
+    {
+        var spec = floats ? TestSpaces.ConditionalWithFloats() : TestSpaces.ConditionalEnumerable();
+        var a = Create(7);
+        a.Setup(spec);
+        var history = Run(a, spec, 23);
+        var b = Create(7);
+        b.Setup(spec);
+        b.Recover(history);
+        for (int i = 0; i < 6; i++)
+        {
+            var da = a.Propose();
+            var db = b.Propose();
+            Assert.Equal(da, db);
+            Reward r = TestSpaces.Score(spec, da);
+            a.Feedback(da, r);
+            b.Feedback(db, r);
+        }
+    }
+
+    [Fact]
+    public void SameSeed_SameProposals_OtherSeed_Differs()
+    {
+        var spec = TestSpaces.ConditionalWithFloats();
+        List<Dna> Proposals(int seed) { var x = Create(seed); x.Setup(spec); return Run(x, spec, 20).Select(h => h.Item1).ToList(); }
+        Assert.Equal(Proposals(5), Proposals(5));
+        Assert.NotEqual(Proposals(5), Proposals(6));
+    }
+
+    [Fact]
+    public void WorksOnAConditionalSpace_VisitsOtherBranches_AndImproves()
+    {
+        var spec = TestSpaces.ConditionalEnumerable();
+        var algo = Create(1);
+        algo.Setup(spec);
+        var history = Run(algo, spec, 40);
+        Assert.Contains(history, h => spec.ToDictionary(h.Item1).ContainsKey("block[=1/3].size"));
+        // Conditional decisions get their own one-hot slots, zero while inactive.
+        var conv = history.First(h => spec.ToDictionary(h.Item1).ContainsKey("block[=0/3].k")).Item1;
+        var x = algo.Encode(conv);
+        Assert.Equal(algo.FeatureCount, x.Length);
+        Assert.All(x, v => Assert.InRange(v, 0, 1));
+    }
+
+    [Fact]
+    public void WorksOnFloatSpaces_AndLearnsAMixedConditionalFunction()
+    {
+        foreach (var spec in new[] { TestSpaces.Floats(), TestSpaces.ConditionalWithFloats() })
+        {
+            var algo = Create(2);
+            algo.Setup(spec);
+            var history = Run(algo, spec, 40);
+            Assert.Equal(40, history.Select(h => h.Item1).Distinct().Count());
+        }
+        // On the float-only space the guided phase beats uniform sampling at equal budget (5 seeds).
+        var fs = TestSpaces.Floats();
+        double Best(ISearchAlgorithm a) { a.Setup(fs); return Run(a, fs, 60).Max(h => h.Item2.Value); }
+        double ours = Enumerable.Range(0, 5).Average(s => Best(Create(s)));
+        double rnd = Enumerable.Range(0, 5).Average(s => Best(new RandomSearch(s)));
+        Assert.True(ours > rnd, $"bananas {ours:F3} vs random {rnd:F3}");
+    }
+
+    [Fact]
+    public void BadOptions_ThrowArgumentException_NamingTheOption()
+    {
+        void Bad(string option, Action make)
+        {
+            var e = Assert.Throws<ArgumentException>(make);
+            Assert.Equal(option, e.ParamName);
+            Assert.Contains(option, e.Message);
+        }
+        Bad("initialRandom", () => _ = new PredictorGuidedEvolution(initialRandom: 1));
+        Bad("ensembleSize", () => _ = new PredictorGuidedEvolution(ensembleSize: 1));
+        Bad("candidates", () => _ = new PredictorGuidedEvolution(candidates: 0));
+        Bad("topK", () => _ = new PredictorGuidedEvolution(topK: 0));
+        Bad("maxEdits", () => _ = new PredictorGuidedEvolution(maxEdits: 0));
+        Bad("randomFraction", () => _ = new PredictorGuidedEvolution(randomFraction: 1.5));
+        Bad("acquisition", () => _ = new PredictorGuidedEvolution(acquisition: (PredictorAcquisition)7));
+        Bad("kappa", () => _ = new PredictorGuidedEvolution(kappa: double.NaN));
+        Bad("trees", () => _ = new PredictorGuidedEvolution(trees: 0));
+        Bad("depth", () => _ = new PredictorGuidedEvolution(depth: 9));
+        Bad("learningRate", () => _ = new PredictorGuidedEvolution(learningRate: 0));
+    }
+
+    [Nb201Fact]
+    public void ProposalCost_At300Evaluations_IsSmall()
+    {
+        // Median wall time of Propose (refit of the 5-tree-ensemble + scoring 100 candidates) over
+        // proposals 291..300 on NB201; the bound is loose (shared, loaded machines, Debug builds).
+        var table = Nb201TestData.Table;
+        var algo = new PredictorGuidedEvolution(0);
+        algo.Setup(Nb201Space.Spec());
+        var times = new List<double>();
+        for (int t = 1; t <= 300; t++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            var dna = algo.Propose();
+            double ms = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+            if (t > 290) times.Add(ms);
+            algo.Feedback(dna, table[dna].ValidAccuracy);
+        }
+        times.Sort();
+        double median = times[times.Count / 2];
+        output.WriteLine($"median Propose at 291..300 evaluations: {median:F1} ms");
+        Assert.True(median < 250, $"median Propose {median:F1} ms");
+    }
+
+    [Fact]
+    public void Catalog_CreatesItByName()
+    {
+        Assert.IsType<PredictorGuidedEvolution>(AlgorithmCatalog.Create("bananas", 3));
+        Assert.Contains("bananas", AlgorithmCatalog.Names);
+        Assert.IsType<Deduping>(AlgorithmCatalog.Create("bananas+dedup", 3));
+    }
+}
