@@ -64,6 +64,7 @@ public static class TestSpaces
         ["reinforce"] = s => new Reinforce(s),
         ["ppo"] = s => new Ppo(s, batchSize: 5),
         ["dedup_evolution"] = s => new Deduping(new RegularizedEvolution(10, 3, s)),
+        ["bananas"] = s => new Runtime.Algorithms.Predictor.PredictorGuidedEvolution(s, initialRandom: 5, candidates: 30),
     };
 
     public static IEnumerable<object[]> AlgorithmNames => Algorithms.Keys.Select(k => new object[] { k });
