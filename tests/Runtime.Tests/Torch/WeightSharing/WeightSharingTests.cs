@@ -98,7 +98,7 @@ public class WeightSharingTests(ITestOutputHelper output)
             }
         }
         Assert.True(change > 5e-3, $"alpha moved by at most {change}");
-        Assert.Equal(1, losses.Count);
+        Assert.Single(losses);
         Dna dna = darts.Derive();
         Nb201Space.Spec().Validate(dna);
         Assert.Equal(darts.DeriveOps(), Nb201Space.OpIndices(dna));
