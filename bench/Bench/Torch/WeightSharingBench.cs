@@ -48,6 +48,7 @@ public static class WeightSharingBench
         var evo = AlgorithmCatalog.Create("evolution", seed);
         evo.Setup(spec);
         int saTrials = 0;
+        var saUnique = new HashSet<string>(StringComparer.Ordinal);
         (Dna Dna, double Acc) saBest = (spec.Random(new Random(seed)), -1);
         while (clock.Elapsed.TotalSeconds < budget)
         {
@@ -56,6 +57,7 @@ public static class WeightSharingBench
             var r = TorchTrainer.Train(arch, search, Train(epochs));
             double acc = r.Succeeded ? r.Accuracy : 0;
             evo.Feedback(dna, acc);
+            saUnique.Add(Nb201Space.ArchString(dna));
             saTrials++;
             if (acc > saBest.Acc)
             {
@@ -63,7 +65,7 @@ public static class WeightSharingBench
             }
         }
         double saTime = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"stand-alone: {saTrials} trials in {saTime:F1} s ({saTrials * 3600 / saTime:F0} trials/h), best {Nb201Space.ArchString(saBest.Dna)} valid {saBest.Acc:F3}");
+        Console.WriteLine($"stand-alone: {saTrials} trials ({saUnique.Count} distinct cells, each trained) in {saTime:F1} s ({saTrials * 3600 / saTime:F0} trials/h), best {Nb201Space.ArchString(saBest.Dna)} valid {saBest.Acc:F3}");
 
         // (ii) SPOS supernet + evolution over inherited weights.
         clock.Restart();
@@ -74,11 +76,13 @@ public static class WeightSharingBench
         var evo2 = AlgorithmCatalog.Create("evolution", seed);
         evo2.Setup(spec);
         int wsTrials = 0;
+        var unique = new HashSet<string>(StringComparer.Ordinal);
         (Dna Dna, double Acc) wsBest = (saBest.Dna, -1);
         while (clock.Elapsed.TotalSeconds < budget || wsTrials == 0)
         {
             Dna dna = evo2.Propose();
             double acc = spos.EvaluateSubnet(dna);
+            unique.Add(Nb201Space.ArchString(dna));
             evo2.Feedback(dna, acc);
             wsTrials++;
             if (acc > wsBest.Acc)
@@ -87,7 +91,7 @@ public static class WeightSharingBench
             }
         }
         double wsTime = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"SPOS: supernet {sposEpochs} epochs in {supernetTime:F1} s, then {wsTrials} inherited-weight trials in {wsTime - supernetTime:F1} s " +
+        Console.WriteLine($"SPOS: supernet {sposEpochs} epochs in {supernetTime:F1} s, then {wsTrials} inherited-weight trials ({unique.Count} distinct cells, repeats served from the cache) in {wsTime - supernetTime:F1} s " +
                           $"({wsTrials * 3600 / wsTime:F0} trials/h overall), best {Nb201Space.ArchString(wsBest.Dna)} inherited valid {wsBest.Acc:F3}");
 
         // Final: retrain each best cell stand-alone on the full training set, test accuracy.

@@ -108,7 +108,9 @@ public sealed class SposTrainer : IDisposable
     /// Validation accuracy of the sub-network of six op indices, with inherited weights: batch-norm
     /// running statistics are reset and re-estimated (cumulative average) on the first
     /// <see cref="WeightSharingOptions.CalibrationBatches"/> batches of a fixed permutation of the
-    /// training set through that path, then the validation set is scored in eval mode. Deterministic.
+    /// training set through that path, then the validation set is scored in eval mode. Deterministic;
+    /// results are cached per op list until the next <see cref="Train"/>. The supernet keeps the last
+    /// recalibrated statistics (training uses batch statistics, so this does not affect training).
     /// </summary>
     /// <exception cref="ArgumentException">Not six indices in 0..4.</exception>
     public double EvaluateSubnet(int[] ops)
