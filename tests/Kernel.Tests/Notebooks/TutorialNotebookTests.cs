@@ -122,4 +122,16 @@ public sealed class TutorialNotebookTests
         Assert.Contains("worker-b", table);
         for (int id = 1; id <= 8; id++) Assert.Contains($"<td>{id}</td>", table);
     }
+
+    [Fact]
+    public void WeightSharing_SposSearchAndDarts_GiveNb201Cells()
+    {
+        var nb = Execute("05-weight-sharing.ipynb");
+        var text = string.Concat(Streams(nb));
+        Assert.Contains("60 sub-networks scored with inherited weights", text);
+        Assert.Matches(@"best: \|\w+~0\|\+\|\w+~0\|\w+~1\|\+\|\w+~0\|\w+~1\|\w+~2\|", text);
+        Assert.Contains("stand-alone test accuracy of the SPOS pick", text);
+        Assert.Contains("DARTS cell: |", text);
+        Assert.Contains(Texts(nb, "text/html"), h => h.Contains("nor_conv_3x3", StringComparison.Ordinal) && h.Contains("<table", StringComparison.Ordinal));
+    }
 }
