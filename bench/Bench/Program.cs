@@ -26,7 +26,7 @@ public static class Program
         new Command("generators", "generated Materialize/Encode vs the DSL's generic path (ops/s, bytes/op)", Generators.GeneratorBench.Run),
         new Command("studies", "per-trial loop overhead in memory and with the SQLite store", Studies.StudyOverheadBench.Run),
         new Command("torch-train", "digits training throughput: TorchSharp trainer vs PyTorch 1.13 side by side", Torch.TorchTrainingBench.Run),
-        new Command("proxies", "zero-cost proxies (SynFlow, NASWOT, GradNorm): Spearman rho with NB201 test accuracy", Torch.ProxyCorrelationBench.Run),
+        new Command("proxies", "zero-cost proxies (SynFlow, NASWOT, GradNorm, GradSign): Spearman rho with NB201 test accuracy", Torch.ProxyCorrelationBench.Run),
         new Command("weight-sharing", "NB201 on digits: stand-alone search vs SPOS supernet + evolution at equal wall time", Torch.WeightSharingBench.Run),
     ];
 

@@ -9,7 +9,7 @@ namespace NasNotebooks.Bench.Torch;
 /// <summary>
 /// Zero-cost proxies vs NAS-Bench-201: scores a seeded sample of NB201 architectures (the CIFAR-10 network
 /// topology, built at a small width on 8x8 digits batches: no CIFAR-10 images are available here) with
-/// SynFlow, NASWOT and GradNorm, and prints the Spearman rank correlation of each score with the table's
+/// SynFlow, NASWOT, GradNorm and GradSign, and prints the Spearman rank correlation of each score with the table's
 /// CIFAR-10 test accuracy (and with the parameter count, for reference).
 /// </summary>
 public static class ProxyCorrelationBench
@@ -23,7 +23,7 @@ public static class ProxyCorrelationBench
         var digits = Datasets.LoadDigits(FindDigits());
         var rng = new Random(0);
         var records = nb.Records.OrderBy(_ => rng.Next()).Take(sample).ToList();
-        var syn = new List<double>(); var naswot = new List<double>(); var grad = new List<double>(); var acc = new List<double>(); var prm = new List<double>();
+        var syn = new List<double>(); var naswot = new List<double>(); var grad = new List<double>(); var gsign = new List<double>(); var acc = new List<double>(); var prm = new List<double>();
         var sw = Stopwatch.StartNew();
         int failed = 0;
         foreach (var r in records)
@@ -31,12 +31,12 @@ public static class ProxyCorrelationBench
             var arch = new Nb201Architecture(Nb201Cell.Parse(r.Arch), channels, 1);
             var s = ZeroCostProxies.Score(arch, digits.Train, batchSize: 64, seed: 0);
             if (!s.Succeeded) { failed++; continue; }
-            syn.Add(s.SynFlow); naswot.Add(s.Naswot); grad.Add(s.GradNorm); acc.Add(r.TestAccuracy); prm.Add(r.Params);
+            syn.Add(s.SynFlow); naswot.Add(s.Naswot); grad.Add(s.GradNorm); gsign.Add(s.GradSign); acc.Add(r.TestAccuracy); prm.Add(r.Params);
         }
         Console.WriteLine($"{acc.Count} NB201 architectures (seeded sample of {sample}, {failed} failed), width {channels}, 1 cell per stage, digits batches of 64; {sw.Elapsed.TotalSeconds:0.0} s");
         Console.WriteLine("| proxy | Spearman ρ with CIFAR-10 test accuracy | Spearman ρ with params |");
         Console.WriteLine("|---|---|---|");
-        foreach (var (name, v) in new[] { ("SynFlow", syn), ("NASWOT", naswot), ("GradNorm", grad), ("params (table)", prm) })
+        foreach (var (name, v) in new[] { ("SynFlow", syn), ("NASWOT", naswot), ("GradNorm", grad), ("GradSign", gsign), ("params (table)", prm) })
             Console.WriteLine($"| {name} | {Spearman(v, acc):0.000} | {Spearman(v, prm):0.000} |");
         return 0;
     }

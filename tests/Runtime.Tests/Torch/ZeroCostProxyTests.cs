@@ -92,4 +92,19 @@ public class ZeroCostProxyTests
         Assert.False(s.Succeeded);
         Assert.Contains("Nb201Architecture needs image input [C, H, W]; got sample shape [64]", s.Error);
     }
+
+    [Fact]
+    public void GradSign_CountsAgreeingGradientSigns()
+    {
+        // A linear classifier 2 -> 2 without bias: every sample's gradient is (softmax - onehot) x^T, 4 nonzero entries.
+        var linear = nn.Linear(2, 2, hasBias: false);
+        Set(linear.weight!, [0.1f, -0.2f, 0.3f, 0.05f]);
+        var model = nn.Sequential(("fc", (nn.Module<Tensor, Tensor>)linear));
+        using var x = tensor(new float[] { 1, 2, 1, 2, 1, 2 }, [3, 2]);
+        using var same = tensor(new long[] { 0, 0, 0 }, [3]);
+        Assert.Equal(12.0, ZeroCostProxies.GradSign(model, x, same, samples: 3), 6);    // 3 samples agree on 4 weights
+        using var opposite = tensor(new long[] { 0, 1, 0 }, [3]);
+        Assert.Equal(4.0, ZeroCostProxies.GradSign(model, x, opposite, samples: 3), 6); // two cancel: |1 - 1 + 1| per weight
+        Assert.Equal(0.0, ZeroCostProxies.GradSign(model, x, opposite, samples: 2), 6);       // the first two cancel exactly
+    }
 }

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace NasNotebooks.Runtime.Torch.Proxies;
 
-/// <summary>Zero-cost proxy scores of one candidate at initialization (higher is better for all three).</summary>
+/// <summary>Zero-cost proxy scores of one candidate at initialization (higher is better for all of them).</summary>
 /// <param name="Succeeded">False when the candidate could not be built or scored.</param>
 /// <param name="Error">Why it failed (null on success).</param>
 /// <param name="SynFlow">SynFlow score (see <see cref="ZeroCostProxies.SynFlow"/>).</param>
@@ -11,7 +11,8 @@ namespace NasNotebooks.Runtime.Torch.Proxies;
 /// <param name="GradNorm">GradNorm score (see <see cref="ZeroCostProxies.GradNorm"/>).</param>
 /// <param name="Parameters">Trainable parameters of the candidate.</param>
 /// <param name="Flops">Multiply-accumulates of one sample (see <see cref="ModelProfiler"/>).</param>
-public sealed record ProxyScores(bool Succeeded, string? Error, double SynFlow, double Naswot, double GradNorm, long Parameters, long Flops);
+/// <param name="GradSign">GradSign score (see <see cref="ZeroCostProxies.GradSign"/>).</param>
+public sealed record ProxyScores(bool Succeeded, string? Error, double SynFlow, double Naswot, double GradNorm, long Parameters, long Flops, double GradSign = double.NaN);
 
 /// <summary>
 /// Training-free ("zero-cost") proxies that score a freshly initialized network: SynFlow (Tanaka et al.,
@@ -179,7 +180,47 @@ public static class ZeroCostProxies
     }
 
     /// <summary>
-    /// Scores <paramref name="architecture"/> with all three proxies, each on a fresh network initialized
+    /// GradSign (Zhang and Jia, ICLR 2022): the per-sample gradients of the cross-entropy at initialization,
+    /// in training mode; for every weight element, |Σ over samples of sign(∂Lᵢ/∂w)|, summed over the layer
+    /// weights. High when the samples agree on the direction of descent. Uses the first
+    /// <paramref name="samples"/> samples (one backward pass each); gradients are cleared afterwards.
+    /// </summary>
+    public static double GradSign(nn.Module<Tensor, Tensor> model, Tensor inputs, Tensor targets, int samples = 16)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(targets);
+        int n = (int)Math.Min(samples, inputs.shape[0]);
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "At least one sample.");
+        bool wasTraining = model.training;
+        var weights = LayerWeights(model).ToList();
+        var sums = weights.Select(w => zeros_like(w).detach()).ToList();
+        try
+        {
+            model.train();
+            for (int i = 0; i < n; i++)
+            {
+                model.zero_grad();
+                using var scope = NewDisposeScope();
+                nn.functional.cross_entropy(model.call(inputs[i..(i + 1)]), targets[i..(i + 1)]).backward();
+                using (no_grad())
+                    for (int k = 0; k < weights.Count; k++)
+                        if (weights[k].grad is { } g) sums[k].add_(g.sign());
+            }
+            double score = 0;
+            foreach (var sum in sums) score += sum.abs().sum().item<float>();
+            return score;
+        }
+        finally
+        {
+            foreach (var sum in sums) sum.Dispose();
+            model.zero_grad();
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Scores <paramref name="architecture"/> with all four proxies, each on a fresh network initialized
     /// with <paramref name="seed"/>, using the first <paramref name="batchSize"/> samples of a permutation
     /// of <paramref name="data"/> seeded by <paramref name="seed"/>. Failures (cannot build, shape mismatch,
     /// non-finite score) give <see cref="ProxyScores.Succeeded"/> false with the message; nothing is thrown
@@ -211,7 +252,7 @@ public static class ZeroCostProxies
                 m.to(dev);
                 return m;
             }
-            double synflow, naswot, gradnorm;
+            double synflow, naswot, gradnorm, gradsign;
             using (var m = Fresh())
             {
                 var profile = ModelProfiler.Profile(m, data.SampleShape);
@@ -227,12 +268,16 @@ public static class ZeroCostProxies
             {
                 gradnorm = GradNorm(m, x, y);
             }
+            using (var m = Fresh())
+            {
+                gradsign = GradSign(m, x, y);
+            }
             if (!double.IsFinite(synflow) || !double.IsFinite(gradnorm) || double.IsNaN(naswot))
             {
                 return new ProxyScores(false, $"Non-finite proxy score for {architecture}: synflow {synflow}, naswot {naswot}, gradnorm {gradnorm}.",
-                    synflow, naswot, gradnorm, parameters, flops);
+                    synflow, naswot, gradnorm, parameters, flops, gradsign);
             }
-            return new ProxyScores(true, null, synflow, naswot, gradnorm, parameters, flops);
+            return new ProxyScores(true, null, synflow, naswot, gradnorm, parameters, flops, gradsign);
         }
         catch (Exception e)
         {
