@@ -142,7 +142,8 @@ def sc_live_stream(d):
 
 
 def sc_stop_on_error(d):
-    ids = [d.kc.execute('throw new Exception("first fails");'), d.kc.execute("var notRun = 1;"), d.kc.execute("2 * 21")]
+    # The failing cell waits first so that the next two requests are surely queued behind it, even on a loaded machine.
+    ids = [d.kc.execute('System.Threading.Thread.Sleep(1500); throw new Exception("first fails");'), d.kc.execute("var notRun = 1;"), d.kc.execute("2 * 21")]
     replies = [d.reply(i)["content"] for i in ids]
     for i in ids:
         d.collect(i)

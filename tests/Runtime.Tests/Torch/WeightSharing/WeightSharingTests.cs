@@ -40,7 +40,13 @@ public class WeightSharingTests(ITestOutputHelper output)
             Dna dna = spec.Random(rng);
             int[] ops = Nb201Space.OpIndices(dna);
             inherited.Add(spos.EvaluateSubnet(dna));
-            var result = TorchTrainer.Train(spos.Supernet.Architecture(ops), digits, TorchTestData.Fast(seed: 1, epochs: 2) with { LatencyRuns = 1, LatencyWarmup = 0 });
+            var options = TorchTestData.Fast(seed: 1, epochs: 2) with { LatencyRuns = 1, LatencyWarmup = 0 };
+            var result = TorchTrainer.Train(spos.Supernet.Architecture(ops), digits, options);
+            // Seen once in CI under heavy load: libtorch reported an invalid Scalar inside the optimizer step
+            // ("Expected false to be true" at c10/core/Scalar.h). The run is seeded, so one retry either gives
+            // the same accuracy or shows a real failure.
+            if (!result.Succeeded && result.Error?.Contains("c10", StringComparison.Ordinal) == true)
+                result = TorchTrainer.Train(spos.Supernet.Architecture(ops), digits, options);
             Assert.True(result.Succeeded, result.Error);
             standAlone.Add(result.Accuracy);
             output.WriteLine($"{Nb201Space.ArchString(ops)} inherited {inherited[^1]:F3} stand-alone {standAlone[^1]:F3}");
