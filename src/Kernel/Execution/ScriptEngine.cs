@@ -57,7 +57,6 @@ public static class KernelImports
     {
         "NasNotebooks.Dsl",
         "NasNotebooks.Runtime",
-        "TorchSharp",
         "Plotly.NET",
         "Plotly.NET.CSharp",
         "FSharp.Core",
