@@ -16,13 +16,25 @@ namespace NasNotebooks.Runtime.Algorithms.Tpe;
 /// decision a trial lacks using the prior for that trial. Multi-objective rewards use their first
 /// objective. By default a proposal that repeats an earlier DNA is replaced by a plain sample from
 /// l(x) (see <c>avoidRepeats</c>).
+/// <para>Parallel trials use the constant liar (Ginsbourger, Le Riche &amp; Carraro, "Kriging is
+/// well-suited to parallelize optimization", 2010; Optuna's <c>constant_liar=True</c>): while trials
+/// are proposed and not yet fed back, each of them counts as an observation with the worst possible
+/// reward in the bad set, so g(x) rises around them and the next proposals move away instead of
+/// piling onto the same region. Sequential use (every proposal fed back before the next) is
+/// unaffected. A trial that never gets feedback (failed, skipped) stays a lie until it is one of
+/// more than <see cref="MaxLies"/> older pending trials.</para>
 /// </summary>
 public sealed class Tpe : SearchAlgorithmBase
 {
     private readonly int _startup, _candidates, _maxGood;
     private readonly double _gamma, _priorWeight;
-    private readonly bool _multivariate, _avoidRepeats;
+    private readonly bool _multivariate, _avoidRepeats, _constantLiar;
     private readonly HashSet<Dna> _proposed = [];
+    private readonly List<Dna> _pending = [];
+    private int _lies;
+
+    /// <summary>At most this many of the latest proposals still awaiting feedback count as lies.</summary>
+    public const int MaxLies = 64;
     private readonly List<double> _y = [];
     private readonly Dictionary<string, List<(int Trial, double Value)>> _obs = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, double>> _trials = [];
@@ -37,15 +49,19 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <param name="multivariate">Joint kernels over all decisions of a trial instead of independent per-decision estimators.</param>
     /// <param name="avoidRepeats">When the l/g maximizer is a DNA proposed before (common with categorical decisions, where
     /// the argmax converges), propose a plain sample from l(x) instead (up to 10 tries, then a uniform one).</param>
-    public Tpe(int seed = 0, int startupTrials = 10, int candidates = 24, double gamma = 0.1, int maxGood = 25, double priorWeight = 1.0, bool multivariate = false, bool avoidRepeats = true) : base(seed)
+    /// <param name="constantLiar">Count proposals still awaiting feedback as worst-reward observations (parallel trials; see the class remarks).</param>
+    public Tpe(int seed = 0, int startupTrials = 10, int candidates = 24, double gamma = 0.1, int maxGood = 25, double priorWeight = 1.0, bool multivariate = false, bool avoidRepeats = true, bool constantLiar = true) : base(seed)
     {
         Require(startupTrials >= 0, nameof(startupTrials), "at least 0", startupTrials);
         Require(candidates >= 1, nameof(candidates), "at least 1", candidates);
         Require(gamma is > 0 and <= 1, nameof(gamma), "in (0, 1]", gamma);
         Require(maxGood >= 1, nameof(maxGood), "at least 1", maxGood);
         Require(priorWeight > 0 && double.IsFinite(priorWeight), nameof(priorWeight), "a positive number", priorWeight);
-        _startup = startupTrials; _candidates = candidates; _gamma = gamma; _maxGood = maxGood; _priorWeight = priorWeight; _multivariate = multivariate; _avoidRepeats = avoidRepeats;
+        _startup = startupTrials; _candidates = candidates; _gamma = gamma; _maxGood = maxGood; _priorWeight = priorWeight; _multivariate = multivariate; _avoidRepeats = avoidRepeats; _constantLiar = constantLiar;
     }
+
+    /// <summary>Proposals made and not yet fed back (counted as lies when <c>constantLiar</c> is on).</summary>
+    public int PendingCount => _pending.Count;
 
     /// <inheritdoc />
     public override string Name => _multivariate ? "tpe_multivariate" : "tpe";
@@ -53,16 +69,31 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <inheritdoc />
     protected override void OnSetup(SpaceSpec spec)
     {
-        _y.Clear(); _obs.Clear(); _trials.Clear(); _proposed.Clear();
+        _y.Clear(); _obs.Clear(); _trials.Clear(); _proposed.Clear(); _pending.Clear(); _lies = 0;
     }
 
     /// <inheritdoc />
     public override void Feedback(Dna dna, Reward reward)
     {
-        var spec = Spec;
+        _ = Spec;
         if (_avoidRepeats) _proposed.Add(dna);
+        int at = _pending.IndexOf(dna);
+        if (at >= 0) _pending.RemoveAt(at);
+        Observe(dna, reward.Value);
+    }
+
+    /// <summary>Replays the history (see <see cref="SearchAlgorithmBase.Recover"/>); trials pending before a restart are not lies afterwards.</summary>
+    public override void Recover(IEnumerable<(Dna Dna, Reward Reward)> history)
+    {
+        base.Recover(history);
+        _pending.Clear();
+    }
+
+    private void Observe(Dna dna, double y)
+    {
+        var spec = Spec;
         int t = _y.Count;
-        _y.Add(reward.Value);
+        _y.Add(y);
         var row = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (dp, v) in DnaOps.Active(spec, dna))
         {
@@ -117,24 +148,61 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <inheritdoc />
     public override Dna Propose()
     {
-        var dna = ProposeOnce(_candidates);
-        if (_avoidRepeats)
+        bool lying = _constantLiar && _pending.Count > 0 && _y.Count >= Math.Max(1, _startup);
+        if (lying) AddLies();
+        Dna dna;
+        try
         {
-            for (int i = 0; i < 10 && _proposed.Contains(dna); i++) dna = ProposeOnce(1);
-            for (int i = 0; i < 100 && _proposed.Contains(dna); i++) dna = Spec.Random(Rng);
-            _proposed.Add(dna);
+            dna = ProposeOnce(_candidates);
+            if (_avoidRepeats)
+            {
+                for (int i = 0; i < 10 && _proposed.Contains(dna); i++) dna = ProposeOnce(1);
+                for (int i = 0; i < 100 && _proposed.Contains(dna); i++) dna = Spec.Random(Rng);
+                _proposed.Add(dna);
+            }
+        }
+        finally
+        {
+            if (lying) RemoveLies();
+        }
+        if (_constantLiar)
+        {
+            _pending.Add(dna);
+            if (_pending.Count > MaxLies) _pending.RemoveAt(0);
         }
         return dna;
+    }
+
+    // The pending proposals join the observations with reward -inf for the duration of one proposal.
+    private void AddLies()
+    {
+        foreach (var dna in _pending) Observe(dna, double.NegativeInfinity);
+        _lies = _pending.Count;
+    }
+
+    private void RemoveLies()
+    {
+        int real = _y.Count - _lies;
+        _y.RemoveRange(real, _lies);
+        _trials.RemoveRange(real, _lies);
+        foreach (var list in _obs.Values)
+        {
+            int keep = list.Count;
+            while (keep > 0 && list[keep - 1].Trial >= real) keep--;
+            list.RemoveRange(keep, list.Count - keep);
+        }
+        _lies = 0;
     }
 
     private Dna ProposeOnce(int candidates)
     {
         var spec = Spec;
-        int n = _y.Count;
-        if (n < Math.Max(1, _startup)) return spec.Random(Rng);
-        // Split: the top nGood trials (larger reward is better; ties by order) form the good set.
-        int nGood = Math.Min((int)Math.Ceiling(_gamma * n), _maxGood);
-        nGood = Math.Clamp(nGood, 1, n);
+        int n = _y.Count, real = n - _lies;
+        if (real < Math.Max(1, _startup)) return spec.Random(Rng);
+        // Split: the top nGood trials (larger reward is better; ties by order) form the good set;
+        // its size follows the real observations only, so lies (reward -inf, sorted last) are always bad.
+        int nGood = Math.Min((int)Math.Ceiling(_gamma * real), _maxGood);
+        nGood = Math.Clamp(nGood, 1, real);
         var order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
         var keys = _y.Select(v => -v).ToArray();
