@@ -141,9 +141,12 @@ public sealed class GridSearch : SearchAlgorithmBase
 
 /// <summary>
 /// Wraps an algorithm so that it never proposes the same DNA twice within a run (PyGlove's
-/// <c>pg.geno.Deduping</c>): a repeated proposal is discarded and the inner algorithm asked again,
-/// up to <c>maxRetries</c> times; then (when <c>randomFallback</c>) unseen uniform DNAs are tried as
-/// many times, and finally <see cref="SearchSpaceExhaustedException"/> is thrown.
+/// <c>pg.geno.Deduping</c>): a repeated proposal does not reach the evaluator and does not use
+/// budget. A repeat of a DNA already fed back is answered from history (the inner algorithm gets the
+/// recorded reward as feedback, as if it had been evaluated again, so its state moves on exactly as
+/// without deduplication); a repeat of a DNA still being evaluated is discarded. Either way the inner
+/// algorithm is asked again, up to <c>maxRetries</c> times; then (when <c>randomFallback</c>) unseen
+/// uniform DNAs are tried as many times, and finally <see cref="SearchSpaceExhaustedException"/> is thrown.
 /// </summary>
 public sealed class Deduping : ISearchAlgorithm
 {
@@ -153,6 +156,7 @@ public sealed class Deduping : ISearchAlgorithm
     private SpaceSpec? _spec;
     private Random _rng = new(0);
     private readonly HashSet<Dna> _seen = [];
+    private readonly Dictionary<Dna, Reward> _known = [];
     private System.Numerics.BigInteger? _size;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
@@ -182,6 +186,12 @@ public sealed class Deduping : ISearchAlgorithm
     /// <summary>Number of distinct DNAs proposed so far.</summary>
     public int Count => _seen.Count;
 
+    /// <summary>Repeated proposals of the inner algorithm answered from history so far (none of them was evaluated).</summary>
+    public int RepeatsAnswered { get; private set; }
+
+    /// <summary>Repeated proposals discarded because the DNA was still being evaluated.</summary>
+    public int RepeatsDiscarded { get; private set; }
+
     /// <inheritdoc />
     public void Setup(SpaceSpec spec)
     {
@@ -189,6 +199,8 @@ public sealed class Deduping : ISearchAlgorithm
         _spec = spec;
         _rng = new Random(Seed);
         _seen.Clear();
+        _known.Clear();
+        RepeatsAnswered = RepeatsDiscarded = 0;
         _size = spec.SpaceSize;
     }
 
@@ -201,6 +213,12 @@ public sealed class Deduping : ISearchAlgorithm
         {
             var dna = _inner.Propose();
             if (_seen.Add(dna)) return dna;
+            if (_known.TryGetValue(dna, out var reward))
+            {
+                RepeatsAnswered++;
+                _inner.Feedback(dna, reward);
+            }
+            else RepeatsDiscarded++;
         }
         if (_randomFallback && _spec is not null)
             for (int i = 0; i <= _maxRetries; i++)
@@ -215,6 +233,7 @@ public sealed class Deduping : ISearchAlgorithm
     public void Feedback(Dna dna, Reward reward)
     {
         _seen.Add(dna);
+        _known[dna] = reward;
         _inner.Feedback(dna, reward);
     }
 

@@ -117,3 +117,34 @@ public class AlgorithmCatalogTests
         Assert.Contains("tpe", e.Message);
     }
 }
+
+public class DedupAnswersFromHistoryTests
+{
+    /// <summary>Proposes a fixed sequence and records the feedback it gets.</summary>
+    private sealed class Scripted(params Dna[] sequence) : ISearchAlgorithm
+    {
+        private int _next;
+        public readonly List<(Dna, double)> Fed = [];
+        public string Name => "scripted";
+        public void Setup(SpaceSpec spec) { }
+        public Dna Propose() => sequence[_next++];
+        public void Feedback(Dna dna, Reward reward) => Fed.Add((dna, reward.Value));
+    }
+
+    [Fact]
+    public void ARepeatOfAnEvaluatedDna_IsAnsweredFromHistory_AndARepeatStillRunning_IsDiscarded()
+    {
+        var spec = TestSpaces.Small();
+        var all = spec.Enumerate().ToList();
+        var inner = new Scripted(all[0], all[1], all[0], all[1], all[2]);
+        var d = new Deduping(inner);
+        d.Setup(spec);
+        Assert.Equal(all[0], d.Propose());
+        d.Feedback(all[0], 5);
+        Assert.Equal(all[1], d.Propose());            // all[1] is now being evaluated
+        Assert.Equal(all[2], d.Propose());            // all[0] answered (reward 5), all[1] discarded
+        Assert.Equal(1, d.RepeatsAnswered);
+        Assert.Equal(1, d.RepeatsDiscarded);
+        Assert.Equal(new[] { (all[0], 5.0), (all[0], 5.0) }, inner.Fed);
+    }
+}
