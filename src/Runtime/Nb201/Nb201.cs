@@ -158,11 +158,16 @@ public sealed class Nb201Table
     public IReadOnlyList<Nb201Record> Records { get; private set; } = [];
 
     /// <summary>Reads a table.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <param name="validColumn">Column read as <see cref="Nb201Record.ValidAccuracy"/> (the search objective), e.g. another data set's valid accuracy in a table of the same format.</param>
+    /// <param name="testColumn">Column read as <see cref="Nb201Record.TestAccuracy"/> (what the protocol reports).</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>; the message names it.</exception>
-    /// <exception cref="InvalidDataException">The file is malformed; the message names the path, line and problem.</exception>
-    public static Nb201Table Load(string path)
+    /// <exception cref="InvalidDataException">The file is malformed or lacks a column; the message names the path, line and problem.</exception>
+    public static Nb201Table Load(string path, string validColumn = "cifar10_valid_acc", string testColumn = "cifar10_test_acc")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentException.ThrowIfNullOrWhiteSpace(validColumn);
+        ArgumentException.ThrowIfNullOrWhiteSpace(testColumn);
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new FileNotFoundException($"NB201 table not found at '{full}'. Pass the path of a CSV with columns index, arch, cifar10_valid_acc, cifar10_test_acc, params (e.g. ../shared/data/{FileName}) or set {EnvironmentVariable}.", full);
@@ -172,7 +177,7 @@ public sealed class Nb201Table
         var cols = header.Split(',').Select(c => c.Trim()).ToList();
         int Col(string name) => cols.IndexOf(name) is var i and >= 0 ? i
             : throw new InvalidDataException($"NB201 table '{full}': header has no '{name}' column (found: {string.Join(", ", cols)}).");
-        int ci = Col("index"), ca = Col("arch"), cv = Col("cifar10_valid_acc"), ct = Col("cifar10_test_acc"), cp = Col("params");
+        int ci = Col("index"), ca = Col("arch"), cv = Col(validColumn), ct = Col(testColumn), cp = Col("params");
         var records = new List<Nb201Record>(15625);
         int lineNo = 1;
         string? line;

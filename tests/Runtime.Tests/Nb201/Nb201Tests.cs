@@ -56,6 +56,23 @@ public class Nb201Tests
         finally { File.Delete(path); }
     }
 
+    [Fact]
+    public void Load_OtherColumns_ReadsThemAsValidAndTest_AndNamesAMissingOne()
+    {
+        var path = System.IO.Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, "index,arch,cifar10_valid_acc,cifar10_test_acc,params,cifar100_valid_acc,cifar100_test_acc\n" +
+                "0,|none~0|+|none~0|none~1|+|none~0|none~1|none~2|,10,11,100,1.5,2.5\n");
+            var t = Nb201Table.Load(path, "cifar100_valid_acc", "cifar100_test_acc");
+            Assert.Equal(1.5, t.Records[0].ValidAccuracy);
+            Assert.Equal(2.5, t.Records[0].TestAccuracy);
+            var e = Assert.Throws<InvalidDataException>(() => Nb201Table.Load(path, "imagenet16_valid_acc"));
+            Assert.Contains("'imagenet16_valid_acc'", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+
     [Nb201Fact]
     public void Table_HasTheDocumentedFacts()
     {
