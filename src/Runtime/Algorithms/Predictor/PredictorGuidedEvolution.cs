@@ -13,6 +13,13 @@ public enum PredictorAcquisition
 
     /// <summary>Upper confidence bound: ensemble mean plus <c>kappa</c> times the ensemble standard deviation.</summary>
     UpperConfidenceBound,
+
+    /// <summary>
+    /// A round-robin portfolio of the two (Hoffman, Brochu &amp; de Freitas, "Portfolio Allocation for
+    /// Bayesian Optimization", UAI 2011, in its simplest form): guided proposals alternate between
+    /// <see cref="ThompsonSampling"/> and <see cref="UpperConfidenceBound"/>.
+    /// </summary>
+    Alternating,
 }
 
 /// <summary>
@@ -26,17 +33,20 @@ public enum PredictorAcquisition
 /// models (plain C#, deterministic fitting), each on its own bootstrap sample of the evaluated DNAs,
 /// then draws <c>candidates</c> candidates (mutations of the <c>topK</c> best evaluated DNAs with one
 /// or two <see cref="DnaOps.Mutate"/> edits, and a share of uniform ones), drops every DNA already
-/// proposed, and proposes the best candidate under the acquisition (<see cref="PredictorAcquisition"/>).
+/// proposed, and proposes the best candidate under the acquisition (<see cref="PredictorAcquisition"/>);
+/// with UCB the winner is then improved by up to <c>acquisitionSteps</c> greedy moves over its
+/// one-edit neighbourhood scored by the ensemble (cheap: no evaluation is spent on them).
 /// Never repeats a DNA within a run while unseen DNAs can be found; when none can be (an exhausted
 /// finite space) it proposes a uniform DNA, which may repeat. All randomness comes from the seeded
 /// base random source, so the default <see cref="SearchAlgorithmBase.Recover"/> replay is exact.
 /// Multi-objective rewards use their first objective. Defaults (top 20, 1–3 edits, 20 % uniform
-/// candidates, UCB with kappa 2) and why: bench/algorithms/README.md.
+/// candidates, Thompson sampling and UCB with kappa 2 on alternate proposals, 2 acquisition steps)
+/// and why: bench/algorithms/README.md.
 /// </summary>
 /// <example><code>var algo = new PredictorGuidedEvolution(seed: 1); // or AlgorithmCatalog.Create("bananas", 1)</code></example>
 public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
 {
-    private readonly int _initialRandom, _ensembleSize, _candidates, _topK, _trees, _depth, _maxEdits;
+    private readonly int _initialRandom, _ensembleSize, _candidates, _topK, _trees, _depth, _maxEdits, _neighbourParents, _acquisitionSteps;
     private readonly double _randomFraction, _kappa, _learningRate;
     private readonly PredictorAcquisition _acquisition;
 
@@ -49,6 +59,8 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     private int _width;
     private GradientBoostedTrees[] _models = [];
     private int _fittedOn = -1;
+    private int _guided;
+    private bool _thompsonNow;
 
     /// <summary>Creates the algorithm.</summary>
     /// <param name="seed">Random seed.</param>
@@ -63,10 +75,15 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     /// <param name="trees">Boosted trees per predictor (at least 1).</param>
     /// <param name="depth">Depth of each tree (1 to 6).</param>
     /// <param name="learningRate">Boosting shrinkage, in (0, 1].</param>
+    /// <param name="neighbourParents">The full one-edit neighbourhood (<see cref="DnaOps.Neighbours"/>) of this many best evaluated DNAs joins the candidates (at least 0).</param>
+    /// <param name="acquisitionSteps">Greedy steps of hill climbing on the UCB acquisition from the best candidate, over its one-edit neighbourhood (at least 0; not used by Thompson-sampling proposals, whose scores are random draws).</param>
     public PredictorGuidedEvolution(int seed = 0, int initialRandom = 10, int ensembleSize = 5, int candidates = 100, int topK = 20, int maxEdits = 3,
-        double randomFraction = 0.2, PredictorAcquisition acquisition = PredictorAcquisition.UpperConfidenceBound, double kappa = 2,
-        int trees = 40, int depth = 3, double learningRate = 0.2) : base(seed)
+        double randomFraction = 0.2, PredictorAcquisition acquisition = PredictorAcquisition.Alternating, double kappa = 2,
+        int trees = 40, int depth = 3, double learningRate = 0.2, int neighbourParents = 0, int acquisitionSteps = 2) : base(seed)
     {
+        Require(neighbourParents >= 0, nameof(neighbourParents), "at least 0", neighbourParents);
+        Require(acquisitionSteps >= 0, nameof(acquisitionSteps), "at least 0", acquisitionSteps);
+        _neighbourParents = neighbourParents; _acquisitionSteps = acquisitionSteps;
         Require(initialRandom >= 2, nameof(initialRandom), "at least 2", initialRandom);
         Require(ensembleSize >= 2, nameof(ensembleSize), "at least 2", ensembleSize);
         Require(candidates >= 1, nameof(candidates), "at least 1", candidates);
@@ -96,7 +113,7 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     protected override void OnSetup(SpaceSpec spec)
     {
         _proposed.Clear(); _rowOf.Clear(); _dnas.Clear(); _x.Clear(); _y.Clear();
-        _models = []; _fittedOn = -1;
+        _models = []; _fittedOn = -1; _guided = 0;
         _layout = new(StringComparer.Ordinal);
         int w = 0;
         foreach (var dp in spec.AllDecisions)
@@ -205,25 +222,44 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
             } while ((_proposed.Contains(cand) || seen.Contains(cand)) && ++tries < 10);
             if (tries < 10 && seen.Add(cand)) cands.Add(cand);
         }
+        for (int p = 0; p < Math.Min(_neighbourParents, order.Length); p++)
+            foreach (var nb in DnaOps.Neighbours(spec, _dnas[order[p]], Rng))
+                if (!_proposed.Contains(nb) && seen.Add(nb)) cands.Add(nb);
         if (cands.Count == 0) return FreshRandom(spec);
+        _thompsonNow = _acquisition == PredictorAcquisition.ThompsonSampling
+            || (_acquisition == PredictorAcquisition.Alternating && (_guided++ & 1) == 0);
         Dna best = cands[0];
         double bestScore = double.NegativeInfinity;
         foreach (var cand in cands)
         {
-            var x = Encode(cand);
-            double score;
-            if (_acquisition == PredictorAcquisition.ThompsonSampling)
-                score = _models[Rng.Next(_models.Length)].Predict(x);
-            else
-            {
-                double s = 0, s2 = 0;
-                foreach (var m in _models) { double p = m.Predict(x); s += p; s2 += p * p; }
-                double mean = s / _models.Length;
-                score = mean + _kappa * Math.Sqrt(Math.Max(0, s2 / _models.Length - mean * mean));
-            }
+            double score = Score(cand);
             if (score > bestScore) { bestScore = score; best = cand; }
         }
+        if (!_thompsonNow)
+            for (int step = 0; step < _acquisitionSteps; step++)
+            {
+                Dna? move = null;
+                foreach (var nb in DnaOps.Neighbours(spec, best, Rng))
+                {
+                    if (_proposed.Contains(nb) || !seen.Add(nb)) continue;
+                    double score = Score(nb);
+                    if (score > bestScore) { bestScore = score; move = nb; }
+                }
+                if (move is null) break;
+                best = move;
+            }
         return best;
+    }
+
+    private double Score(Dna cand)
+    {
+        var x = Encode(cand);
+        if (_thompsonNow)
+            return _models[Rng.Next(_models.Length)].Predict(x);
+        double s = 0, s2 = 0;
+        foreach (var m in _models) { double p = m.Predict(x); s += p; s2 += p * p; }
+        double mean = s / _models.Length;
+        return mean + _kappa * Math.Sqrt(Math.Max(0, s2 / _models.Length - mean * mean));
     }
 
     private double Target(int i) => double.IsFinite(_y[i]) ? _y[i] : double.NegativeInfinity;

@@ -120,6 +120,30 @@ public class PredictorGuidedEvolutionTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(PredictorAcquisition.ThompsonSampling, 0, 0)]
+    [InlineData(PredictorAcquisition.UpperConfidenceBound, 2, 3)]
+    [InlineData(PredictorAcquisition.Alternating, 1, 2)]
+    public void EveryAcquisition_FindsTheOptimumOfAnInteractingFunction_WithoutRepeats(PredictorAcquisition acquisition, int neighbourParents, int steps)
+    {
+        // 4 decisions of 4 choices (256 DNAs); pairs (a,b) and (c,d) interact, so one-edit moves alone can stall.
+        var spec = Space.Spec(Space.Dict().OneOf("a", 0, 1, 2, 3).OneOf("b", 0, 1, 2, 3).OneOf("c", 0, 1, 2, 3).OneOf("d", 0, 1, 2, 3).Build());
+        double F(Dna d)
+        {
+            int a = d.Children[0].Index, b = d.Children[1].Index, c = d.Children[2].Index, e = d.Children[3].Index;
+            return (a == 3 && b == 1 ? 2 : 0.1 * a) + (c == 0 && e == 2 ? 2 : 0.1 * e) + 0.01 * (a + b + c + e);
+        }
+        for (int seed = 0; seed < 3; seed++)
+        {
+            var algo = new PredictorGuidedEvolution(seed, acquisition: acquisition, neighbourParents: neighbourParents, acquisitionSteps: steps);
+            algo.Setup(spec);
+            // Found within 60 of the 256 DNAs (over 30 seeds, always by evaluation 40); uniform sampling finds it within 60 with p = 0.23.
+            var history = Run(algo, spec, 60, F);
+            Assert.Equal(60, history.Select(h => h.Item1).Distinct().Count());
+            Assert.Equal(4.06, history.Max(h => h.Item2.Value), 9);
+        }
+    }
+
     [Fact]
     public void NeverProposesTheSameDnaTwice_AndRepeatsOnlyOnceTheSpaceIsExhausted()
     {
@@ -223,6 +247,8 @@ public class PredictorGuidedEvolutionTests(ITestOutputHelper output)
         Bad("trees", () => _ = new PredictorGuidedEvolution(trees: 0));
         Bad("depth", () => _ = new PredictorGuidedEvolution(depth: 9));
         Bad("learningRate", () => _ = new PredictorGuidedEvolution(learningRate: 0));
+        Bad("neighbourParents", () => _ = new PredictorGuidedEvolution(neighbourParents: -1));
+        Bad("acquisitionSteps", () => _ = new PredictorGuidedEvolution(acquisitionSteps: -1));
     }
 
     [Nb201Fact]
