@@ -94,12 +94,14 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         }
         algoText ??= "auto";
         int seed = inv.GetInt("seed", 0);
+        int trials = inv.GetInt("trials", 20);
+        if (trials < 1) throw inv.UsageError($"--trials must be at least 1, got {trials}");
         ISearchAlgorithm algorithm;
         string algoName;
         if (AlgorithmCatalog.IsKnown(algoText))
         {
-            algoName = AlgorithmCatalog.Resolve(algoText, spec, Math.Max(1, objectives.Length));
-            algorithm = AlgorithmCatalog.Create(algoName, seed, spec, Math.Max(1, objectives.Length));
+            algoName = AlgorithmCatalog.Resolve(algoText, spec, Math.Max(1, objectives.Length), trials);
+            algorithm = AlgorithmCatalog.Create(algoName, seed, spec, Math.Max(1, objectives.Length), trials);
         }
         else if (context.TryGetVariable(algoText, out var algoObj) && algoObj is ISearchAlgorithm custom)
         {
@@ -109,8 +111,6 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         else throw inv.UsageError($"--algo {algoText}: unknown algorithm; use one of {string.Join(", ", AlgorithmCatalog.Names)} or a variable holding an ISearchAlgorithm");
         name ??= $"{spaceVar}-{algoName}";
 
-        int trials = inv.GetInt("trials", 20);
-        if (trials < 1) throw inv.UsageError($"--trials must be at least 1, got {trials}");
         int parallel = inv.GetInt("parallel", 1);
         if (parallel < 1) throw inv.UsageError($"--parallel must be at least 1, got {parallel}");
         double? timeout = inv.Has("timeout") ? inv.GetDouble("timeout") : null;

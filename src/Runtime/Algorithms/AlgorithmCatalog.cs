@@ -8,10 +8,13 @@ namespace NasNotebooks.Runtime.Algorithms;
 /// <summary>
 /// The built-in algorithms by name, as used by <c>#!nas search --algo NAME</c>, workers and
 /// configuration files. A <c>+dedup</c> suffix wraps an algorithm in <see cref="Deduping"/>.
-/// <c>auto</c> picks NSGA-II when the reward has several objectives and TPE otherwise: on the
-/// NAS-Bench-201 benchmark (100 seeds) TPE found the best architectures per evaluation at both 100 and
-/// 300 evaluations (bench/algorithms/README.md), and it handles categorical, integer, float and
-/// conditional decisions alike.
+/// <c>auto</c> (<see cref="Resolve"/>) picks NSGA-II when the reward has several objectives; predictor-guided
+/// evolution (<c>bananas</c>) when every decision of the space is a choice (categorical or integer,
+/// conditional or not) and the budget is at most <see cref="AutoPredictorMaxTrials"/> trials: it found the
+/// best architectures per evaluation on NAS-Bench-201 and beat TPE on noisy, synthetic and other-column
+/// objectives (bench/algorithms/README.md); and TPE otherwise: spaces with floats (where bananas was not
+/// measured against TPE) or custom decisions (which its predictor does not see), and long runs (where
+/// refitting the predictor for every proposal costs more than TPE).
 /// </summary>
 /// <example><code>var algo = AlgorithmCatalog.Create("evolution+dedup", seed: 1);</code></example>
 public static class AlgorithmCatalog
@@ -27,7 +30,7 @@ public static class AlgorithmCatalog
         ("reinforce", "REINFORCE policy-gradient controller (Williams 1992)", s => new Reinforce(s)),
         ("ppo", "PPO policy-gradient controller (Schulman et al. 2017)", s => new Ppo(s)),
         ("nsga2", "NSGA-II for several objectives (Deb et al. 2002)", s => new Nsga2(20, s)),
-        ("bananas", "predictor-guided evolution: boosted-tree ensemble, UCB over mutations of the top 20 (White et al. 2021)", s => new Predictor.PredictorGuidedEvolution(s)),
+        ("bananas", "predictor-guided evolution: boosted-tree ensemble scoring mutations of the top 20 (White et al. 2021)", s => new Predictor.PredictorGuidedEvolution(s)),
     ];
 
     private static readonly Dictionary<string, string> Aliases = new(StringComparer.OrdinalIgnoreCase)
@@ -40,7 +43,10 @@ public static class AlgorithmCatalog
 
     /// <summary>One line per algorithm, for help texts.</summary>
     public static IReadOnlyList<(string Name, string Description)> Descriptions { get; } =
-        [.. Entries.Select(e => (e.Name, e.Description)), ("auto", "nsga2 for several objectives, tpe otherwise")];
+        [.. Entries.Select(e => (e.Name, e.Description)), ("auto", "nsga2 for several objectives; bananas for spaces of choices only (up to 1000 trials); tpe otherwise")];
+
+    /// <summary>The largest budget for which <c>auto</c> picks <c>bananas</c> on a space of choices.</summary>
+    public const int AutoPredictorMaxTrials = 1000;
 
     /// <summary>True when <paramref name="name"/> (with an optional <c>+dedup</c>) names an algorithm.</summary>
     public static bool IsKnown(string name)
@@ -49,20 +55,32 @@ public static class AlgorithmCatalog
         return baseName == "auto" || Entries.Any(e => e.Name == baseName);
     }
 
-    /// <summary>The canonical name <paramref name="name"/> stands for (resolving aliases and <c>auto</c>).</summary>
-    public static string Resolve(string name, SpaceSpec? spec = null, int objectives = 1)
+    /// <summary>The canonical name <paramref name="name"/> stands for (resolving aliases and <c>auto</c>; see the class remarks).</summary>
+    /// <param name="name">An algorithm name or alias, optionally with <c>+dedup</c>.</param>
+    /// <param name="spec">The space searched (<c>auto</c> without one picks TPE for single objectives).</param>
+    /// <param name="objectives">Number of objectives of the reward.</param>
+    /// <param name="trials">The budget in trials, when known.</param>
+    public static string Resolve(string name, SpaceSpec? spec = null, int objectives = 1, int? trials = null)
     {
         var (baseName, dedup) = Split(name);
-        if (baseName == "auto") baseName = objectives > 1 ? "nsga2" : "tpe";
+        if (baseName == "auto")
+            baseName = objectives > 1 ? "nsga2"
+                : spec is not null && OnlyChoices(spec) && (trials ?? 0) <= AutoPredictorMaxTrials ? "bananas"
+                : "tpe";
         return dedup ? baseName + "+dedup" : baseName;
     }
 
+    // Every decision is a choice (where bananas was measured to win); not floats (where it was not
+    // measured against TPE) nor custom decisions (which its predictor does not see).
+    private static bool OnlyChoices(SpaceSpec spec) =>
+        spec.AllDecisions.Any() && spec.AllDecisions.All(d => d is ChoicesSpec);
+
     /// <summary>Creates an algorithm by name with a seed.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
-    public static ISearchAlgorithm Create(string name, int seed = 0, SpaceSpec? spec = null, int objectives = 1)
+    public static ISearchAlgorithm Create(string name, int seed = 0, SpaceSpec? spec = null, int objectives = 1, int? trials = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var (baseName, dedup) = Split(Resolve(name, spec, objectives));
+        var (baseName, dedup) = Split(Resolve(name, spec, objectives, trials));
         foreach (var e in Entries)
             if (e.Name == baseName)
             {

@@ -69,7 +69,7 @@ public sealed class TutorialNotebookTests
     {
         var nb = Execute("03-algorithms-on-nasbench201.ipynb");
         var table = Texts(nb, "text/html").Single(h => h.Contains("mean_test_accuracy", StringComparison.Ordinal));
-        foreach (var algo in new[] { "random", "evolution", "tpe", "ppo" }) Assert.Contains($"<td>{algo}</td>", table);
+        foreach (var algo in new[] { "random", "evolution", "tpe", "ppo", "bananas" }) Assert.Contains($"<td>{algo}</td>", table);
         Assert.Contains(Outputs(nb), o => o["data"]?["application/vnd.plotly.v1+json"] is not null);
     }
 

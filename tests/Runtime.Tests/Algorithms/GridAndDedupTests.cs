@@ -111,6 +111,13 @@ public class AlgorithmCatalogTests
         foreach (var n in AlgorithmCatalog.Names) Assert.NotNull(AlgorithmCatalog.Create(n));
         Assert.Equal("tpe", AlgorithmCatalog.Resolve("auto"));
         Assert.Equal("nsga2", AlgorithmCatalog.Resolve("auto", objectives: 2));
+        var choices = TestSpaces.ConditionalEnumerable();
+        Assert.Equal("bananas", AlgorithmCatalog.Resolve("auto", choices));
+        Assert.Equal("bananas+dedup", AlgorithmCatalog.Resolve("auto+dedup", choices, trials: 1000));
+        Assert.Equal("tpe", AlgorithmCatalog.Resolve("auto", choices, trials: 1001));
+        Assert.Equal("tpe", AlgorithmCatalog.Resolve("auto", TestSpaces.ConditionalWithFloats(), trials: 50));
+        Assert.Equal("nsga2", AlgorithmCatalog.Resolve("auto", choices, objectives: 2));
+        Assert.IsType<Runtime.Algorithms.Predictor.PredictorGuidedEvolution>(AlgorithmCatalog.Create("auto", 1, choices, trials: 100));
         Assert.True(AlgorithmCatalog.IsKnown("TPE-MV+dedup"));
         var e = Assert.Throws<ArgumentException>(() => AlgorithmCatalog.Create("bayes"));
         Assert.Contains("'bayes'", e.Message);
