@@ -1,16 +1,20 @@
 #!/usr/bin/python3
-"""NB201 search quality of Optuna 3.1 samplers, same protocol as `nb201-search` in bench/Bench.
+"""NB201 search quality of Optuna samplers, same protocol as `nb201-search` in bench/Bench.
 
-Each run searches on cifar10_valid_acc (maximize) over the 6 NB201 edges (suggest_categorical over the
-5 ops); every trial counts as one evaluation; we report mean ± std over seeds of the cifar10_test_acc
-of the best-valid architecture after 100 and 300 trials, and the % of runs hitting the table's best
-test accuracy at 300.
+Each run searches on the valid column (maximize) over the 6 NB201 edges (suggest_categorical over the
+5 ops); every trial counts as one evaluation (repeats included: Optuna has no deduplication); we
+report mean ± std over seeds of the test column of the best-valid architecture after each budget, the
+% of runs hitting the table's best test accuracy at the last budget, and the distinct architectures
+proposed. `--curves FILE` writes, per sampler, every seed's curve (test of best-valid after each
+evaluation) as JSON, which `nb201-search --optuna` merges into its report.
 
 Usage: /usr/bin/python3 bench/algorithms/optuna_nb201.py <table.csv> [seeds=100] [samplers=random,tpe,tpe_multivariate]
+         [--budgets 100,300] [--valid-column cifar10_valid_acc] [--test-column cifar10_test_acc] [--curves FILE]
 """
+import argparse
 import csv
+import json
 import math
-import sys
 import time
 import warnings
 
@@ -30,54 +34,77 @@ def arch(ops):
     return s
 
 
+def sampler_for(name, seed):
+    if name == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    if name == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    if name == "tpe_multivariate":
+        return optuna.samplers.TPESampler(seed=seed, multivariate=True)
+    raise SystemExit(f"unknown sampler '{name}' (known: random, tpe, tpe_multivariate)")
+
+
 def main():
-    path = sys.argv[1]
-    seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    names = sys.argv[3].split(",") if len(sys.argv) > 3 else ["random", "tpe", "tpe_multivariate"]
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("table")
+    ap.add_argument("seeds", nargs="?", type=int, default=100)
+    ap.add_argument("samplers", nargs="?", default="random,tpe,tpe_multivariate")
+    ap.add_argument("--budgets", default="100,300")
+    ap.add_argument("--valid-column", default="cifar10_valid_acc")
+    ap.add_argument("--test-column", default="cifar10_test_acc")
+    ap.add_argument("--curves")
+    a = ap.parse_args()
+    budgets = [int(b) for b in a.budgets.split(",")]
     table = {}
-    with open(path) as f:
-        for row in csv.DictReader(f):
-            table[row["arch"]] = (float(row["cifar10_valid_acc"]), float(row["cifar10_test_acc"]))
+    with open(a.table) as f:
+        reader = csv.DictReader(f)
+        for col in (a.valid_column, a.test_column, "arch"):
+            if col not in reader.fieldnames:
+                raise SystemExit(f"{a.table}: no column '{col}' (found: {', '.join(reader.fieldnames)})")
+        for row in reader:
+            table[row["arch"]] = (float(row[a.valid_column]), float(row[a.test_column]))
     best_test = max(t for _, t in table.values())
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     warnings.filterwarnings("ignore")
-    budgets = [100, 300]
-    print(f"Optuna {optuna.__version__} NB201 search quality: {seeds} seeds, budgets 100/300; best test {best_test:.4f}")
+    print(f"Optuna {optuna.__version__} NB201 search quality: {a.seeds} seeds, budgets {'/'.join(map(str, budgets))}; "
+          f"search on {a.valid_column}, report {a.test_column}; best test {best_test:.4f}")
     print()
-    print("| algorithm | test acc @100 | test acc @300 | % runs hitting best test @300 | s/run |")
-    print("|---|---|---|---|---|")
-    for name in names:
-        res = []
+    heads = " | ".join(f"test acc @{b}" for b in budgets)
+    print(f"| algorithm | {heads} | % runs hitting best test @{budgets[-1]} | distinct DNAs @{budgets[-1]} | s/run |")
+    print("|---|" + "---|" * (len(budgets) + 3))
+    curves = {}
+    for name in a.samplers.split(","):
+        runs, distinct = [], []
         t0 = time.perf_counter()
-        for seed in range(seeds):
-            if name == "random":
-                sampler = optuna.samplers.RandomSampler(seed=seed)
-            elif name == "tpe":
-                sampler = optuna.samplers.TPESampler(seed=seed)
-            else:
-                sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True)
-            study = optuna.create_study(direction="maximize", sampler=sampler)
-            best_valid, test_of_best, row = -1.0, 0.0, []
-            for t in range(1, budgets[-1] + 1):
+        for seed in range(a.seeds):
+            study = optuna.create_study(direction="maximize", sampler=sampler_for(name, seed))
+            best_valid, test_of_best, curve, seen = -math.inf, 0.0, [], set()
+            for _ in range(budgets[-1]):
                 trial = study.ask()
-                ops = [trial.suggest_categorical(e, OPS) for e in EDGES]
-                v, te = table[arch(ops)]
+                key = arch([trial.suggest_categorical(e, OPS) for e in EDGES])
+                seen.add(key)
+                v, te = table[key]
                 if v > best_valid:
                     best_valid, test_of_best = v, te
                 study.tell(trial, v)
-                if t in budgets:
-                    row.append(test_of_best)
-            res.append(row)
-        secs = (time.perf_counter() - t0) / seeds
+                curve.append(test_of_best)
+            runs.append(curve)
+            distinct.append(len(seen))
+        secs = (time.perf_counter() - t0) / a.seeds
+        curves[f"Optuna {optuna.__version__} {name}"] = {"curves": runs, "distinct": distinct, "secondsPerRun": secs}
 
         def cell(b):
-            xs = [r[b] for r in res]
+            xs = [r[b - 1] for r in runs]
             m = sum(xs) / len(xs)
             sd = math.sqrt(sum((x - m) ** 2 for x in xs) / max(1, len(xs) - 1))
-            return f"{m:.2f} ± {sd:.2f}"
+            return f"{m:.3f} ± {sd:.3f}"
 
-        hit = 100.0 * sum(1 for r in res if abs(r[1] - best_test) < 1e-6) / seeds
-        print(f"| optuna {name} | {cell(0)} | {cell(1)} | {hit:.0f}% | {secs:.3f} |", flush=True)
+        hit = 100.0 * sum(1 for r in runs if abs(r[-1] - best_test) < 1e-6) / a.seeds
+        cells = " | ".join(cell(b) for b in budgets)
+        print(f"| Optuna {optuna.__version__} {name} | {cells} | {hit:.0f}% | {sum(distinct) / len(distinct):.0f} | {secs:.3f} |", flush=True)
+    if a.curves:
+        with open(a.curves, "w") as f:
+            json.dump(curves, f)
 
 
 if __name__ == "__main__":
