@@ -40,6 +40,9 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
 
     public MagicRegistry Magics { get; }
 
+    /// <summary>The C# script engine (for in-process tests).</summary>
+    internal ScriptEngine Engine => _engine;
+
     /// <summary>Redirects Console to the cell streams and warms Roslyn up in the background.</summary>
     public void Start()
     {

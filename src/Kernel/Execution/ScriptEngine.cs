@@ -109,7 +109,10 @@ internal sealed class ScriptEngine
 {
     private readonly KernelGlobals _globals;
     private readonly Lazy<ScriptOptions> _options;
+    private readonly Lazy<ScriptOptions> _continuationOptions;
     private ScriptState<object>? _state;
+    // How many of _searchable.References the submissions of the current chain already reference.
+    private int _searchableInChain;
     private readonly List<string> _history = [];
 
     public ScriptEngine(KernelGlobals globals, string workingDirectory)
@@ -117,6 +120,11 @@ internal sealed class ScriptEngine
         _globals = globals;
         WorkingDirectory = workingDirectory;
         _options = new Lazy<ScriptOptions>(CreateOptions, LazyThreadSafetyMode.ExecutionAndPublication);
+        // Roslyn adds the explicit references of the previous submission to each new one, so a continuation
+        // that lists the default references again makes every cell's reference list one copy longer: the cost
+        // of a `1+1` cell grew with the number of cells run (0.6 MB allocated per cell at cell 20, 4.7 MB at
+        // cell 1000). Continuations therefore pass only references that the chain does not have yet.
+        _continuationOptions = new Lazy<ScriptOptions>(() => Options.WithReferences(Array.Empty<MetadataReference>()), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string WorkingDirectory { get; }
@@ -228,6 +236,7 @@ internal sealed class ScriptEngine
     public void Reset()
     {
         _state = null;
+        _searchableInChain = 0;
         lock (_history)
         {
             _history.Clear();
@@ -236,8 +245,21 @@ internal sealed class ScriptEngine
 
     private readonly SearchableCells _searchable = new();
 
-    /// <summary>Script options plus the assemblies built from earlier cells' [Searchable] types.</summary>
-    private ScriptOptions CellOptions => _searchable.References.Count == 0 ? Options : Options.AddReferences(_searchable.References);
+    /// <summary>
+    /// The options of the next submission: for the first one the default references plus the assemblies built
+    /// from [Searchable] cells; for a continuation only the [Searchable] assemblies that earlier submissions of
+    /// the chain do not reference yet (the rest are inherited from the previous submission).
+    /// </summary>
+    private ScriptOptions CellOptions(bool first, out int searchableCount)
+    {
+        var extra = _searchable.References;
+        searchableCount = extra.Count;
+        if (first)
+        {
+            return extra.Count == 0 ? Options : Options.AddReferences(extra);
+        }
+        return extra.Count == _searchableInChain ? _continuationOptions.Value : _continuationOptions.Value.AddReferences(extra.Skip(_searchableInChain));
+    }
 
     public async Task<CellResult> RunAsync(string code, CancellationToken cancellationToken)
     {
@@ -247,7 +269,7 @@ internal sealed class ScriptEngine
             if (errors.Count > 0) return new CellResult(null, false, null, errors);
             code = scriptCode;
         }
-        var options = CellOptions;
+        var options = CellOptions(_state is null, out var searchableCount);
         ScriptState<object> newState;
         try
         {
@@ -270,6 +292,7 @@ internal sealed class ScriptEngine
             return new CellResult(null, false, Unwrap(e), []);
         }
         _state = newState;
+        _searchableInChain = searchableCount;
         lock (_history)
         {
             _history.Add(code);
