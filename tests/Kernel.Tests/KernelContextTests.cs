@@ -55,6 +55,18 @@ public sealed class KernelContextTests : IDisposable
     }
 
     [Fact]
+    public async Task Cells_CompileSequentially()
+    {
+        // Relies on a private field of Roslyn's Script: fails when a Roslyn update renames it.
+        Assert.True(ScriptEngine.CompilesSequentially);
+        Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var first = 1;")));
+        Assert.False(_host.Engine.State!.Script.GetCompilation().Options.ConcurrentBuild);
+        Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var second = first + 1;")));
+        Assert.False(_host.Engine.State!.Script.GetCompilation().Options.ConcurrentBuild);
+        Assert.Equal(2, (int)_host.Engine.Variables.Last(v => v.Name == "second").Value!);
+    }
+
+    [Fact]
     public async Task Magic_SetsVariable_RunsCellInside_AndReadsItsVariables()
     {
         Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var existing = 1;")));

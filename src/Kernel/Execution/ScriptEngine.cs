@@ -273,15 +273,9 @@ internal sealed class ScriptEngine
         ScriptState<object> newState;
         try
         {
-            if (_state is null)
-            {
-                var script = CSharpScript.Create<object>(code, options, typeof(KernelGlobals));
-                newState = await script.RunAsync(_globals, _ => true, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                newState = await _state.ContinueWithAsync<object>(code, options, _ => true, cancellationToken).ConfigureAwait(false);
-            }
+            newState = _state is null
+                ? await RunInitialAsync(CSharpScript.Create<object>(code, options, typeof(KernelGlobals)), cancellationToken).ConfigureAwait(false)
+                : await ContinueAsync(_state, code, options, cancellationToken).ConfigureAwait(false);
         }
         catch (CompilationErrorException e)
         {
@@ -304,6 +298,38 @@ internal sealed class ScriptEngine
         var tree = newState.Script.GetCompilation().SyntaxTrees.FirstOrDefault();
         var hasValue = tree is null ? EndsWithExpression(code) : EndsWithExpression(tree);
         return new CellResult(newState.ReturnValue, hasValue && newState.ReturnValue is not null, null, []);
+    }
+
+    private Task<ScriptState<object>> RunInitialAsync(Script<object> script, CancellationToken cancellationToken) =>
+        Sequential(script).RunAsync(_globals, _ => true, cancellationToken);
+
+    private static Task<ScriptState<object>> ContinueAsync(ScriptState<object> state, string code, ScriptOptions options, CancellationToken cancellationToken) =>
+        Sequential(state.Script.ContinueWith<object>(code, options)).RunFromAsync(state, _ => true, cancellationToken);
+
+    private static readonly FieldInfo? LazyCompilation = typeof(Script).GetField("_lazyCompilation", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    /// <summary>True when submissions are compiled on the calling thread (see <see cref="Sequential"/>).</summary>
+    internal static bool CompilesSequentially => LazyCompilation?.FieldType == typeof(Compilation);
+
+    /// <summary>
+    /// Makes Roslyn compile the submission on the calling thread. Scripting creates submissions with
+    /// <c>ConcurrentBuild</c> on and has no option for it: the one or two methods of a cell were then compiled
+    /// by thread-pool workers that the cell's thread waited for, which on a busy machine cost more than the
+    /// compilation itself. The compilation is swapped for the same one with <c>ConcurrentBuild</c> off before
+    /// anything binds it (a private field of <see cref="Script"/>; when a Roslyn update renames it, this does
+    /// nothing and a kernel test fails).
+    /// </summary>
+    private static Script<object> Sequential(Script<object> script)
+    {
+        if (CompilesSequentially)
+        {
+            var compilation = script.GetCompilation();
+            if (compilation.Options.ConcurrentBuild)
+            {
+                LazyCompilation!.SetValue(script, compilation.WithOptions(compilation.Options.WithConcurrentBuild(false)));
+            }
+        }
+        return script;
     }
 
     /// <summary>The variables declared so far, latest declaration last.</summary>
