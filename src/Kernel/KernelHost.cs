@@ -57,6 +57,8 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             Log.Debug($"scripting warm-up took {sw.ElapsedMilliseconds} ms");
             await _completion.WarmUpAsync().ConfigureAwait(false);
             Log.Debug($"completion warm-up done after {sw.ElapsedMilliseconds} ms");
+            await _engine.WarmUpTieringAsync().ConfigureAwait(false);
+            Log.Debug($"tiering warm-up done after {sw.ElapsedMilliseconds} ms");
         });
     }
 
