@@ -241,7 +241,7 @@ internal sealed class ScriptEngine
     /// stayed at tier 0 (a `1+1` cell took twice as long as after tier-up). This compiles small throwaway
     /// cells in a few rounds separated by pauses so that each step of tiering can happen.
     /// </summary>
-    public async Task WarmUpTieringAsync(int rounds = 4, int cellsPerRound = 32)
+    public async Task WarmUpTieringAsync(int rounds = 3, int cellsPerRound = 32)
     {
         try
         {
