@@ -40,6 +40,9 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
 
     public MagicRegistry Magics { get; }
 
+    /// <summary>The C# script engine (for in-process tests).</summary>
+    internal ScriptEngine Engine => _engine;
+
     /// <summary>Redirects Console to the cell streams and warms Roslyn up in the background.</summary>
     public void Start()
     {
@@ -54,6 +57,8 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             Log.Debug($"scripting warm-up took {sw.ElapsedMilliseconds} ms");
             await _completion.WarmUpAsync().ConfigureAwait(false);
             Log.Debug($"completion warm-up done after {sw.ElapsedMilliseconds} ms");
+            await _engine.WarmUpTieringAsync().ConfigureAwait(false);
+            Log.Debug($"tiering warm-up done after {sw.ElapsedMilliseconds} ms");
         });
     }
 
@@ -356,6 +361,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             _abortQueued = _server.QueuedShellMessages + 1;
         }
         _server.Reply(KernelChannel.Shell, m, "execute_reply", reply);
+        LatencyTrace.Mark("reply-queued");
     }
 
     /// <summary>Runs a cell as an execute_request would (for in-process tests); returns the reply content.</summary>
@@ -487,7 +493,9 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     private async Task<JsonObject> RunCSharpAsync(string code, int count, bool silent, JupyterMessage m)
     {
         var sw = Stopwatch.StartNew();
+        LatencyTrace.Mark("cell-start");
         var r = await Task.Run(() => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
+        LatencyTrace.Mark("compiled-and-ran");
         Log.Debug($"cell {count}: compile+run {sw.Elapsed.TotalMilliseconds:0.0} ms");
         return CellOutcome(r.Errors.Select(ScriptEngine.FormatDiagnostic).ToArray(), r.Exception, r.HasValue, r.Value, count, silent, m);
     }
@@ -519,6 +527,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             {
                 bundle = new MimeBundle().Set("text/plain", $"<formatting failed: {e.GetType().Name}: {e.Message}>");
             }
+            LatencyTrace.Mark("formatted");
             _server.Publish("execute_result", new JsonObject
             {
                 ["execution_count"] = count,

@@ -39,6 +39,34 @@ public sealed class KernelContextTests : IDisposable
     private static string Status(JsonObject reply) => reply["status"]!.GetValue<string>();
 
     [Fact]
+    public async Task Continuations_InheritTheDefaultReferencesInsteadOfRepeatingThem()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal("ok", Status(await _host.ExecuteForTestAsync($"var v{i} = {i};")));
+        }
+        var reply = await _host.ExecuteForTestAsync("var total = v0 + v4 + new List<int> { 1 }.Select(x => x).Count() + Formatter.MaxTableRows + System.Text.Json.JsonSerializer.Serialize(1).Length;");
+        Assert.Equal("ok", Status(reply));
+        var compilation = _host.Engine.State!.Script.GetCompilation();
+        // Repeating the defaults made each submission's reference list one copy longer than the previous one's.
+        Assert.Empty(compilation.References);
+        Assert.Contains(compilation.ReferencedAssemblyNames, a => a.Name == "System.Text.Json");
+        Assert.Contains(compilation.ReferencedAssemblyNames, a => a.Name == "nasnotebooks-kernel");
+    }
+
+    [Fact]
+    public async Task Cells_CompileSequentially()
+    {
+        // Relies on a private field of Roslyn's Script: fails when a Roslyn update renames it.
+        Assert.True(ScriptEngine.CompilesSequentially);
+        Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var first = 1;")));
+        Assert.False(_host.Engine.State!.Script.GetCompilation().Options.ConcurrentBuild);
+        Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var second = first + 1;")));
+        Assert.False(_host.Engine.State!.Script.GetCompilation().Options.ConcurrentBuild);
+        Assert.Equal(2, (int)_host.Engine.Variables.Last(v => v.Name == "second").Value!);
+    }
+
+    [Fact]
     public async Task Magic_SetsVariable_RunsCellInside_AndReadsItsVariables()
     {
         Assert.Equal("ok", Status(await _host.ExecuteForTestAsync("var existing = 1;")));

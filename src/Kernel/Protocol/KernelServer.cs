@@ -112,6 +112,7 @@ internal sealed class KernelServer : IDisposable
         var frames = new List<byte[]>();
         for (int n = 0; n < 1000 && socket.TryReceiveMultipartBytes(TimeSpan.Zero, ref frames); n++)
         {
+            if (channel == KernelChannel.Shell) LatencyTrace.Mark("received");
             try
             {
                 if (!JupyterMessage.TryDecode(frames, _signer, out var message, out var error))
@@ -120,6 +121,7 @@ internal sealed class KernelServer : IDisposable
                     Log.Warn($"dropped message on {channel.ToString().ToLowerInvariant()}: {Printable(error)}");
                     continue;
                 }
+                if (channel == KernelChannel.Shell) LatencyTrace.Mark("decoded");
                 Log.Debug($"{channel}: {message!.MsgType}");
                 switch (channel)
                 {
@@ -157,6 +159,7 @@ internal sealed class KernelServer : IDisposable
         await foreach (var message in _shellQueue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
             Interlocked.Decrement(ref _queued);
+            LatencyTrace.Mark("dequeued");
             try
             {
                 if (ShellHandler is { } h)
@@ -190,6 +193,15 @@ internal sealed class KernelServer : IDisposable
                     _ => _iopub,
                 };
                 socket.SendMultipartBytes(item.Message.Encode(_signer));
+                if (LatencyTrace.On)
+                {
+                    var state = item.Message.MsgType == "status" ? item.Message.Content["execution_state"]?.ToString() : null;
+                    LatencyTrace.Mark("sent:" + (state ?? item.Message.MsgType));
+                    if (state == "idle")
+                    {
+                        LatencyTrace.Flush();
+                    }
+                }
             }
             catch (Exception e)
             {
