@@ -12,7 +12,8 @@ namespace NasNotebooks.Runtime.Tests.Algorithms;
 /// <summary>Behavioural checks: the learning algorithms beat random search at equal budgets.</summary>
 public class SearchQualityTests
 {
-    private static double BestValid(ISearchAlgorithm algo, int budget, Nb201Table table)
+    /// <summary>Best valid accuracy found by <paramref name="algo"/> in <paramref name="budget"/> NB201 evaluations.</summary>
+    internal static double BestValid(ISearchAlgorithm algo, int budget, Nb201Table table)
     {
         algo.Setup(Nb201Space.Spec());
         double best = double.NegativeInfinity;

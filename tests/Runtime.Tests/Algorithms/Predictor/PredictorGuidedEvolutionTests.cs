@@ -76,26 +76,12 @@ public class PredictorGuidedEvolutionTests
         Assert.InRange(MannWhitneyGreater([1, 2, 3], [1, 2, 3]), 0.3, 0.7);
     }
 
-    private static double BestValid(ISearchAlgorithm algo, int budget, Nb201Table table)
-    {
-        algo.Setup(Nb201Space.Spec());
-        double best = double.NegativeInfinity;
-        for (int t = 0; t < budget; t++)
-        {
-            var dna = algo.Propose();
-            double v = table[dna].ValidAccuracy;
-            best = Math.Max(best, v);
-            algo.Feedback(dna, v);
-        }
-        return best;
-    }
-
     [Nb201Fact]
     public void BeatsRandom_OnNb201_At100Evaluations_MannWhitney_20Seeds()
     {
         var table = Nb201TestData.Table;
-        var ours = Enumerable.Range(0, 20).Select(s => BestValid(new PredictorGuidedEvolution(s), 100, table)).ToArray();
-        var rnd = Enumerable.Range(0, 20).Select(s => BestValid(new RandomSearch(s), 100, table)).ToArray();
+        var ours = Enumerable.Range(0, 20).Select(s => SearchQualityTests.BestValid(new PredictorGuidedEvolution(s), 100, table)).ToArray();
+        var rnd = Enumerable.Range(0, 20).Select(s => SearchQualityTests.BestValid(new RandomSearch(s), 100, table)).ToArray();
         double p = MannWhitneyGreater(ours, rnd);
         Assert.True(p < 0.01, $"bananas mean best valid {ours.Average():F3} vs random {rnd.Average():F3}; Mann-Whitney one-sided p = {p:G3}");
     }
