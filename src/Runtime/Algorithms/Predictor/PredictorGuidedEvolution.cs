@@ -32,7 +32,7 @@ public enum PredictorAcquisition
 /// proposals, every proposal fits an ensemble of <c>ensembleSize</c> gradient-boosted regression-tree
 /// models (plain C#, deterministic fitting), each on its own bootstrap sample of the evaluated DNAs,
 /// then draws <c>candidates</c> candidates (mutations of the <c>topK</c> best evaluated DNAs with one
-/// or two <see cref="DnaOps.Mutate"/> edits, and a share of uniform ones), drops every DNA already
+/// to <c>maxEdits</c> <see cref="DnaOps.Mutate"/> edits, and a share of uniform ones), drops every DNA already
 /// proposed, and proposes the best candidate under the acquisition (<see cref="PredictorAcquisition"/>);
 /// with UCB the winner is then improved by up to <c>acquisitionSteps</c> greedy moves over its
 /// one-edit neighbourhood scored by the ensemble (cheap: no evaluation is spent on them).
