@@ -12,6 +12,14 @@ public sealed class Custom
     public override string ToString() => "custom!";
 }
 
+/// <summary>
+/// The formatter registry and the "plotly.js already sent in this session" flag are process-wide, and other
+/// test classes render charts in-process: this collection runs alone, after the parallel ones, so that no other
+/// test can emit a chart between a test's <c>PlotlyFormatter.ResetSession()</c> and its first chart.
+/// </summary>
+[CollectionDefinition("Formatter registry", DisableParallelization = true)]
+public sealed class FormatterRegistryCollection;
+
 [Collection("Formatter registry")]
 public sealed class FormatterTests
 {
