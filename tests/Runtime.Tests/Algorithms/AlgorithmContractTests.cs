@@ -55,7 +55,13 @@ public class AlgorithmContractTests
     [MemberData(nameof(TestSpaces.AlgorithmNamesWithGrid), MemberType = typeof(TestSpaces))]
     public void Recover_ContinuesExactlyLikeTheUninterruptedRun(string name)
     {
-        var spec = TestSpaces.ConditionalEnumerable();
+        // Grid enumerates, so it cannot take float decisions; every other algorithm is checked on both spaces.
+        foreach (var spec in name == "grid" ? [TestSpaces.ConditionalEnumerable()] : new[] { TestSpaces.ConditionalEnumerable(), TestSpaces.ConditionalWithFloats() })
+            RecoverMatches(name, spec);
+    }
+
+    private static void RecoverMatches(string name, SpaceSpec spec)
+    {
         var a = TestSpaces.Create(name, 7);
         a.Setup(spec);
         var history = Run(a, spec, 23);

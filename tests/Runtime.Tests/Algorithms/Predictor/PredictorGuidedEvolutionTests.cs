@@ -148,38 +148,6 @@ public class PredictorGuidedEvolutionTests
         Assert.Equal(3, more.Count);
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Recover_ContinuesExactlyLikeTheUninterruptedRun(bool floats)
-    {
-        var spec = floats ? TestSpaces.ConditionalWithFloats() : TestSpaces.ConditionalEnumerable();
-        var a = Create(7);
-        a.Setup(spec);
-        var history = Run(a, spec, 23);
-        var b = Create(7);
-        b.Setup(spec);
-        b.Recover(history);
-        for (int i = 0; i < 6; i++)
-        {
-            var da = a.Propose();
-            var db = b.Propose();
-            Assert.Equal(da, db);
-            Reward r = TestSpaces.Score(spec, da);
-            a.Feedback(da, r);
-            b.Feedback(db, r);
-        }
-    }
-
-    [Fact]
-    public void SameSeed_SameProposals_OtherSeed_Differs()
-    {
-        var spec = TestSpaces.ConditionalWithFloats();
-        List<Dna> Proposals(int seed) { var x = Create(seed); x.Setup(spec); return Run(x, spec, 20).Select(h => h.Item1).ToList(); }
-        Assert.Equal(Proposals(5), Proposals(5));
-        Assert.NotEqual(Proposals(5), Proposals(6));
-    }
-
     [Fact]
     public void WorksOnAConditionalSpace_VisitsOtherBranches_AndImproves()
     {
