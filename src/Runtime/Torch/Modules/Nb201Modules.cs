@@ -51,6 +51,20 @@ internal sealed class Nb201CellModule : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
+        return Nb201CellGraph.Forward(input, (e, node) => edges[e].call(node)).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The NB201 cell's DAG, shared by the stand-alone cell and the supernet.</summary>
+internal static class Nb201CellGraph
+{
+    /// <summary>
+    /// Node 0 is <paramref name="input"/>; node j (1..3) sums <paramref name="edge"/>(k, node i) over i &lt; j, with
+    /// edges numbered k = 0..5 in NB201 order (1←0, 2←0, 2←1, 3←0, 3←1, 3←2); an edge returning null adds nothing,
+    /// and a node without contributions is zero. Returns node 3.
+    /// </summary>
+    public static Tensor Forward(Tensor input, Func<int, Tensor, Tensor?> edge)
+    {
         var nodes = new Tensor[4];
         nodes[0] = input;
         int k = 0;
@@ -59,12 +73,12 @@ internal sealed class Nb201CellModule : nn.Module<Tensor, Tensor>
             Tensor? sum = null;
             for (int from = 0; from < to; from++)
             {
-                Tensor y = edges[k++].call(nodes[from]);
-                sum = sum is null ? y : sum.add(y);
+                Tensor? y = edge(k++, nodes[from]);
+                if (y is not null) sum = sum is null ? y : sum.add(y);
             }
-            nodes[to] = sum!;
+            nodes[to] = sum ?? input.mul(0.0);
         }
-        return nodes[3].MoveToOuterDisposeScope();
+        return nodes[3];
     }
 }
 

@@ -179,25 +179,6 @@ public sealed class Nb201Supernet : nn.Module<Tensor, int[], Tensor>
                 return sum;
             });
 
-        private static Tensor Cell(Tensor input, Func<int, Tensor, Tensor?> edge)
-        {
-            var nodes = new Tensor[4];
-            nodes[0] = input;
-            int k = 0;
-            for (int to = 1; to <= 3; to++)
-            {
-                Tensor? sum = null;
-                for (int from = 0; from < to; from++)
-                {
-                    Tensor? y = edge(k++, nodes[from]);
-                    if (y is not null)
-                    {
-                        sum = sum is null ? y : sum.add(y);
-                    }
-                }
-                nodes[to] = sum ?? input.mul(0.0);
-            }
-            return nodes[3];
-        }
+        private static Tensor Cell(Tensor input, Func<int, Tensor, Tensor?> edge) => Nb201CellGraph.Forward(input, edge);
     }
 }
