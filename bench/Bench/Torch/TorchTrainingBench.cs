@@ -14,11 +14,11 @@ public static class TorchTrainingBench
 {
     public static int Run(string[] args)
     {
-        string data = Option(args, "--data") ?? Path.Combine(FindRepoRoot(), "data", "digits.csv.gz");
-        int epochs = int.Parse(Option(args, "--epochs") ?? "5", CultureInfo.InvariantCulture);
-        int repeats = int.Parse(Option(args, "--repeats") ?? "5", CultureInfo.InvariantCulture);
-        int threads = int.Parse(Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
-        string only = Option(args, "--model") ?? "all";
+        string data = BenchArgs.Option(args, "--data") ?? Path.Combine(BenchArgs.FindRepoRoot(), "data", "digits.csv.gz");
+        int epochs = int.Parse(BenchArgs.Option(args, "--epochs") ?? "5", CultureInfo.InvariantCulture);
+        int repeats = int.Parse(BenchArgs.Option(args, "--repeats") ?? "5", CultureInfo.InvariantCulture);
+        int threads = int.Parse(BenchArgs.Option(args, "--threads") ?? "2", CultureInfo.InvariantCulture);
+        string only = BenchArgs.Option(args, "--model") ?? "all";
 
         var images = Datasets.LoadDigits(data, seed: 0);
         var flat = images.AsFlat();
@@ -114,23 +114,5 @@ public static class TorchTrainingBench
             clock.Stop();
         }
         return samples / clock.Elapsed.TotalSeconds;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "data", "digits.csv.gz")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }

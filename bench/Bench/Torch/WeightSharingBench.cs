@@ -23,8 +23,8 @@ public static class WeightSharingBench
 {
     public static int Run(string[] args)
     {
-        string data = Option(args, "--data") ?? Path.Combine(FindRepoRoot(), "data", "digits.csv.gz");
-        double budget = double.Parse(Option(args, "--budget") ?? "120", CultureInfo.InvariantCulture);
+        string data = BenchArgs.Option(args, "--data") ?? Path.Combine(BenchArgs.FindRepoRoot(), "data", "digits.csv.gz");
+        double budget = double.Parse(BenchArgs.Option(args, "--budget") ?? "120", CultureInfo.InvariantCulture);
         int epochs = Int(args, "--epochs", 1);
         int sposEpochs = Int(args, "--spos-epochs", 10);
         int finalEpochs = Int(args, "--final-epochs", 5);
@@ -106,23 +106,5 @@ public static class WeightSharingBench
     }
 
     private static int Int(string[] args, string name, int fallback) =>
-        Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? Option(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "data", "digits.csv.gz")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
-    }
+        BenchArgs.Option(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }
