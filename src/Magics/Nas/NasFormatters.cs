@@ -40,39 +40,63 @@ public static class NasFormatters
     public static void Register()
     {
         if (Interlocked.Exchange(ref _registered, 1) == 1) return;
+        // text/plain is registered on its own so that a host asking only for text (or asking for each MIME type
+        // separately, as .NET Interactive does) gets it without rendering the HTML.
+        Formatter.RegisterPlainText<PlotlyFigure>(fig => fig.ToString());
         Formatter.Register<PlotlyFigure>((fig, bundle) =>
         {
-            bundle.Set("text/plain", fig.ToString());
             bundle.Set("text/html", PlotlyFormatter.Html(fig.ToJson()));
             bundle.SetJson(PlotlyFormatter.PlotlyMimeType, fig.ToJsonObject());
         });
-        Formatter.Register<SpaceSpec>((spec, bundle) =>
+        Formatter.RegisterPlainText<SpaceSpec>(SpecText);
+        Formatter.Register<SpaceSpec>("text/html", SpecHtml);
+        Formatter.RegisterPlainText<Dna>(dna => $"Dna({dna})");
+        Formatter.Register<Dna>((_, _) => { });
+        Formatter.RegisterPlainText<Symbolic>(s => s.Format(compact: false));
+        Formatter.Register<Symbolic>("text/html", s => $"<pre>{WebUtility.HtmlEncode(s.Format(compact: false))}</pre>");
+        Formatter.RegisterPlainText<SearchResult>(r =>
         {
-            bundle.Set("text/plain", SpecText(spec));
-            bundle.Set("text/html", SpecHtml(spec));
+            var (report, best, head) = Summary(r);
+            return head + Environment.NewLine + report.ToTextTable(best);
         });
-        Formatter.Register<Dna>((dna, bundle) => bundle.Set("text/plain", $"Dna({dna})"));
-        Formatter.Register<Symbolic>((s, bundle) =>
+        Formatter.Register<SearchResult>("text/html", r =>
         {
-            var text = s.Format(compact: false);
-            bundle.Set("text/plain", text);
-            bundle.Set("text/html", $"<pre>{WebUtility.HtmlEncode(text)}</pre>");
+            var (report, best, head) = Summary(r);
+            return $"<div>{WebUtility.HtmlEncode(head)}</div>" + report.ToHtmlTable(best, "Top trials");
         });
-        Formatter.Register<SearchResult>((r, bundle) =>
+        Formatter.RegisterPlainText<Trial>(t => new StudyReport([t]).ToTextTable());
+        Formatter.Register<Trial>("text/html", t => new StudyReport([t]).ToHtmlTable());
+        Formatter.RegisterPlainText<StudyReport>(report =>
         {
-            var report = new StudyReport(r.Trials);
-            var best = report.Best(5);
-            var head = $"Study '{r.StudyName}': {r.Trials.Count} trials, {report.Completed.Count} completed, ended by {r.StopReason} after {r.Elapsed.TotalSeconds:0.#} s";
-            bundle.Set("text/plain", head + Environment.NewLine + report.ToTextTable(best));
-            bundle.Set("text/html", $"<div>{WebUtility.HtmlEncode(head)}</div>" + report.ToHtmlTable(best, "Top trials"));
+            var best = report.Best(10);
+            return TopCaption(report, best) + Environment.NewLine + report.ToTextTable(best);
         });
-        Formatter.Register<Trial>((t, bundle) =>
+        Formatter.Register<StudyReport>("text/html", report =>
         {
-            var report = new StudyReport([t]);
-            bundle.Set("text/plain", report.ToTextTable());
-            bundle.Set("text/html", report.ToHtmlTable());
+            var best = report.Best(10);
+            return report.ToHtmlTable(best, TopCaption(report, best));
         });
     }
+
+    private static (StudyReport Report, IReadOnlyList<Trial> Best, string Head) Summary(SearchResult r)
+    {
+        var report = new StudyReport(r.Trials);
+        var best = report.Best(5);
+        return (report, best, $"Study '{r.StudyName}': {r.Trials.Count} trials, {report.Completed.Count} completed, ended by {r.StopReason} after {r.Elapsed.TotalSeconds:0.#} s");
+    }
+
+    private static string TopCaption(StudyReport report, IReadOnlyList<Trial> best) => $"Top {best.Count} of {report.Completed.Count} completed trials";
+
+    /// <summary>
+    /// The types these formatters (and the <c>#!nas</c> display types) cover: a host with its own formatter registry
+    /// (.NET Interactive) registers each of them to render through <see cref="Formatter.ToMimeBundle"/>, so both hosts
+    /// show the same compact text and HTML.
+    /// </summary>
+    public static IReadOnlyList<Type> DisplayTypes { get; } =
+    [
+        typeof(PlotlyFigure), typeof(SpaceSpec), typeof(Dna), typeof(Symbolic), typeof(SearchResult), typeof(Trial), typeof(StudyReport),
+        typeof(NasProgress), typeof(NasSummary), typeof(NasTable), typeof(NasArchitecture),
+    ];
 
     internal static string Describe(object? value) => value switch
     {
@@ -98,18 +122,22 @@ public static class NasFormatters
 
     private static string SpecText(SpaceSpec spec)
     {
-        var sb = new StringBuilder($"Search space: {spec.DecisionPoints.Count()} decisions, {Size(spec)} points{Environment.NewLine}");
-        foreach (var d in spec.DecisionPoints) sb.AppendLine($"  {d.Id}{(d.Name is null ? "" : $" ({d.Name})")}: {Kind(d)} {Values(d)}");
+        var decisions = spec.DecisionPoints.ToList();
+        var sb = new StringBuilder($"Search space: {decisions.Count} decisions, {Size(spec)} points{Environment.NewLine}");
+        foreach (var d in decisions.Take(Formatter.MaxTableRows)) sb.AppendLine($"  {d.Id}{(d.Name is null ? "" : $" ({d.Name})")}: {Kind(d)} {Values(d)}");
+        if (decisions.Count > Formatter.MaxTableRows) sb.AppendLine($"  ... ({decisions.Count - Formatter.MaxTableRows} more decisions)");
         return sb.ToString();
     }
 
     private static string SpecHtml(SpaceSpec spec)
     {
-        var sb = new StringBuilder($"<div><b>Search space</b>: {spec.DecisionPoints.Count()} decisions, {Size(spec)} points</div>");
+        var decisions = spec.DecisionPoints.ToList();
+        var sb = new StringBuilder($"<div><b>Search space</b>: {decisions.Count} decisions, {Size(spec)} points</div>");
         sb.Append("<table class=\"nas-table\"><thead><tr><th>decision</th><th>name</th><th>kind</th><th>values</th></tr></thead><tbody>");
-        foreach (var d in spec.DecisionPoints)
+        foreach (var d in decisions.Take(Formatter.MaxTableRows))
             sb.Append($"<tr><td><code>{WebUtility.HtmlEncode(d.Id)}</code></td><td>{WebUtility.HtmlEncode(d.Name ?? "")}</td><td>{WebUtility.HtmlEncode(Kind(d))}</td><td>{WebUtility.HtmlEncode(Values(d))}</td></tr>");
         sb.Append("</tbody></table>");
+        if (decisions.Count > Formatter.MaxTableRows) sb.Append($"<p><i>({decisions.Count - Formatter.MaxTableRows} more decisions are not shown)</i></p>");
         return sb.ToString();
     }
 }
