@@ -61,6 +61,8 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         SpaceSpec spec;
         try { spec = space as SpaceSpec ?? Space.Spec(space); }
         catch (ArgumentException e) { throw inv.UsageError($"--space {spaceVar} is not a valid search space: {e.Message}"); }
+        if (!spec.DecisionPoints.Any())
+            throw inv.UsageError($"--space {spaceVar} is not a valid search space: the {(space is null ? "null value" : Formatter.FriendlyName(space.GetType()))} holds no decisions (build one with Space.Dict()..., Hyper.OneOf(...) or a [Searchable] type)");
 
         string evalVar = inv.GetString("evaluator")!;
         var (evalFound, evalObj) = await context.TryGetVariableAsync(evalVar).ConfigureAwait(false);
