@@ -53,7 +53,10 @@ internal sealed class InteractiveKernelContext : IKernelContext
     public IReadOnlyCollection<string> VariableNames =>
         Task.Run(async () => (await ValueInfosAsync().ConfigureAwait(false)).Select(v => v.Name).Distinct().ToArray()).GetAwaiter().GetResult();
 
-    /// <summary>Blocks on <see cref="TryGetVariableAsync"/>; the <c>#!nas</c> commands use the asynchronous form.</summary>
+    /// <summary>
+    /// Blocks on <see cref="TryGetVariableAsync"/> (the request runs on the thread pool as a child of the current
+    /// command: seen to complete in dotnet-interactive's C# and F# kernels); the <c>#!nas</c> commands use the asynchronous form.
+    /// </summary>
     public bool TryGetVariable(string name, out object? value)
     {
         (var found, value) = Task.Run(() => TryGetVariableAsync(name)).GetAwaiter().GetResult();

@@ -6,8 +6,8 @@ namespace NasNotebooks.Runtime.Interop;
 /// <summary>
 /// Marks a type for .NET Interactive / Polyglot Notebooks, which recognises an attribute by this name
 /// (any namespace) and asks <see cref="FormatterSourceType"/> for formatters: no package reference to
-/// .NET Interactive is needed. This kernel uses its own formatters; the attribute serves users still
-/// on .NET Interactive.
+/// .NET Interactive is needed. The NasNotebooks package's .NET Interactive extension registers formatters that take
+/// precedence (offline charts, text/plain); this attribute covers the runtime assembly referenced without the package.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = true)]
 public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
