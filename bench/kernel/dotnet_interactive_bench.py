@@ -54,7 +54,7 @@ def pct(values, p):
 def start(kernel_name, cwd):
     t0 = time.perf_counter()
     km = KernelManager(kernel_name=kernel_name)
-    km.start_kernel(cwd=cwd)
+    km.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # dotnet-interactive logs its web host
     kc = km.client()
     kc.start_channels()
     msg_id = kc.kernel_info()
