@@ -97,13 +97,18 @@ public sealed class Dna : IEquatable<Dna>, IComparable<Dna>
     /// <summary>The children (decisions under a choice, or siblings of a list node).</summary>
     public IReadOnlyList<Dna> Children => ChildArray;
 
+    // Typed accessors throw on the wrong kind of node; formatters and debuggers that read every property skip them
+    // (Value, Kind and Children describe any node).
     /// <summary>The choice index; throws when this node is not a choice.</summary>
+    [System.Diagnostics.DebuggerBrowsable(System.Diagnostics.DebuggerBrowsableState.Never)]
     public int Index => Kind == DnaValueKind.Int ? _index : throw new InvalidOperationException($"DNA '{this}' is not a choice.");
 
     /// <summary>The float value; throws when this node is not a float.</summary>
+    [System.Diagnostics.DebuggerBrowsable(System.Diagnostics.DebuggerBrowsableState.Never)]
     public double FloatValue => Kind == DnaValueKind.Float ? _float : throw new InvalidOperationException($"DNA '{this}' is not a float.");
 
     /// <summary>The custom string; throws when this node is not a custom decision.</summary>
+    [System.Diagnostics.DebuggerBrowsable(System.Diagnostics.DebuggerBrowsableState.Never)]
     public string CustomValue => Kind == DnaValueKind.Custom ? _custom! : throw new InvalidOperationException($"DNA '{this}' is not a custom decision.");
 
     /// <summary>The value as an object: null, int, double or string.</summary>

@@ -55,10 +55,12 @@ public sealed class KeyPath : IEquatable<KeyPath>, IComparable<KeyPath>
     /// <summary>True for the root path.</summary>
     public bool IsRoot => _keys.Length == 0;
 
-    /// <summary>The last step; throws on the root.</summary>
+    /// <summary>The last step; throws on the root (hidden from formatters and debuggers that read every property).</summary>
+    [System.Diagnostics.DebuggerBrowsable(System.Diagnostics.DebuggerBrowsableState.Never)]
     public PathKey Last => _keys.Length > 0 ? _keys[^1] : throw new InvalidOperationException("The root path has no last key.");
 
-    /// <summary>The path without its last step.</summary>
+    /// <summary>The path without its last step; throws on the root (hidden from formatters and debuggers that read every property).</summary>
+    [System.Diagnostics.DebuggerBrowsable(System.Diagnostics.DebuggerBrowsableState.Never)]
     public KeyPath Parent => _keys.Length == 0 ? throw new InvalidOperationException("The root path has no parent.") : new(_keys[..^1]);
 
     /// <summary>This path followed by <paramref name="key"/>.</summary>

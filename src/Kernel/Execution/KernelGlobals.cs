@@ -71,9 +71,11 @@ public sealed class KernelApi
     /// <summary>Shows <paramref name="value"/> as a display_data output and returns a handle to update it.</summary>
     public DisplayHandle Display(object? value)
     {
-        var handle = new DisplayHandle(Guid.NewGuid().ToString("N"), Sink);
+        var id = Guid.NewGuid().ToString("N");
+        var sink = Sink;
+        var handle = new DisplayHandle(id, v => sink.Display(Formatter.ToMimeBundle(v), id, update: true));
         Sink.FlushStreams();
-        Sink.Display(Formatter.ToMimeBundle(value), handle.DisplayId, update: false);
+        Sink.Display(Formatter.ToMimeBundle(value), id, update: false);
         return handle;
     }
 
@@ -117,25 +119,4 @@ public sealed class KernelApi
         {
         }
     }
-}
-
-/// <summary>A handle on a display output; <see cref="Update"/> replaces its content in place.</summary>
-public sealed class DisplayHandle
-{
-    private readonly IOutputSink _sink;
-
-    internal DisplayHandle(string displayId, IOutputSink sink)
-    {
-        DisplayId = displayId;
-        _sink = sink;
-    }
-
-    /// <summary>The <c>transient.display_id</c> of the output.</summary>
-    public string DisplayId { get; }
-
-    /// <summary>Replaces the displayed content with <paramref name="value"/> (sends update_display_data).</summary>
-    public void Update(object? value) => _sink.Display(Formatter.ToMimeBundle(value), DisplayId, update: true);
-
-    /// <inheritdoc/>
-    public override string ToString() => $"DisplayHandle({DisplayId})";
 }

@@ -57,6 +57,7 @@ public static class KernelImports
     {
         "NasNotebooks.Dsl",
         "NasNotebooks.Runtime",
+        "NasNotebooks.Magics",
         "Plotly.NET",
         "Plotly.NET.CSharp",
         "FSharp.Core",

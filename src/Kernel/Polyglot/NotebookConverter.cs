@@ -44,6 +44,12 @@ public static class NotebookConverter
             var word = trimmed.Length > 2 && trimmed.StartsWith("#!", StringComparison.Ordinal) ? trimmed[2..].Split(' ', 2)[0] : "";
             if (word.Length > 0 && IsCellKindLine(word) && (!trimmed.Contains(' ') || word == "value"))
             {
+                // .NET Interactive writes a value cell as a bare "#!value" selector whose first line is "#!value --name x".
+                if (word == "value" && trimmed.Contains(' ') && kind == "value" && args.Length == 0 && any && body.ToString().Trim().Length == 0)
+                {
+                    args = trimmed[(trimmed.IndexOf(' ') + 1)..].Trim();
+                    continue;
+                }
                 Flush();
                 kind = Canonical(word);
                 args = trimmed.Contains(' ') ? trimmed[(trimmed.IndexOf(' ') + 1)..].Trim() : "";
@@ -162,7 +168,11 @@ public static class NotebookConverter
             index++;
             string kind = cell.Kind;
             if (kind.StartsWith("raw:", StringComparison.Ordinal)) { warnings.Add($"cell {index}: raw cell written as markdown"); kind = "markdown"; }
-            sb.Append("#!").Append(kind).Append(cell.Arguments.Length > 0 ? " " + cell.Arguments : "").Append("\n\n").Append(cell.Source.TrimEnd('\n', '\r')).Append("\n\n");
+            // A cell selector line is the bare kernel name; arguments (#!value --name x) go on the cell's first line,
+            // as .NET Interactive writes them (it reads "#!value --name x" as a magic inside the current cell).
+            sb.Append("#!").Append(kind).Append("\n\n");
+            if (cell.Arguments.Length > 0) sb.Append("#!").Append(kind).Append(' ').Append(cell.Arguments).Append('\n');
+            sb.Append(cell.Source.TrimEnd('\n', '\r')).Append("\n\n");
         }
         return new Result(sb.ToString(), warnings);
     }

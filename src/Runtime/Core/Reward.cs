@@ -24,8 +24,8 @@ public readonly record struct Reward
     /// <summary>The objective values.</summary>
     public IReadOnlyList<double> Values => _values ?? [];
 
-    /// <summary>The single objective (the first one for multi-objective rewards).</summary>
-    public double Value => _values is { Length: > 0 } v ? v[0] : throw new InvalidOperationException("Empty reward.");
+    /// <summary>The single objective (the first one for multi-objective rewards); NaN for <c>default(Reward)</c>, which holds no value.</summary>
+    public double Value => _values is { Length: > 0 } v ? v[0] : double.NaN;
 
     /// <summary>Number of objectives.</summary>
     public int Count => _values?.Length ?? 0;

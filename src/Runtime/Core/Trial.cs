@@ -23,7 +23,7 @@ public enum TrialStatus
 public sealed record Measurement(int Step, Reward Reward, IReadOnlyDictionary<string, double> Metrics, double ElapsedSeconds);
 
 /// <summary>A proposed point of the space and what happened to it.</summary>
-[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html"])]
+[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record Trial
 {
     /// <summary>Sequence number within the study, from 1.</summary>

@@ -6,8 +6,8 @@ namespace NasNotebooks.Runtime.Interop;
 /// <summary>
 /// Marks a type for .NET Interactive / Polyglot Notebooks, which recognises an attribute by this name
 /// (any namespace) and asks <see cref="FormatterSourceType"/> for formatters: no package reference to
-/// .NET Interactive is needed. This kernel uses its own formatters; the attribute serves users still
-/// on .NET Interactive.
+/// .NET Interactive is needed. The NasNotebooks package's .NET Interactive extension registers formatters that take
+/// precedence (offline charts, text/plain); this attribute covers the runtime assembly referenced without the package.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = true)]
 public sealed class TypeFormatterSourceAttribute(Type formatterSourceType) : Attribute
@@ -58,13 +58,16 @@ public sealed class InteractiveFormatterSource
                 + report.ToHtmlTable(report.Best(10), "Top trials");
         }
 
-        /// <summary>A chart for front ends that load plotly.js themselves (or from its CDN when missing).</summary>
+        /// <summary>
+        /// A chart for front ends where plotly.js is already loaded. The NasNotebooks extension (loaded with the package)
+        /// registers formatters that take precedence and send plotly.js offline; nothing is fetched from a CDN.
+        /// </summary>
         private static string Html(PlotlyFigure figure)
         {
             var id = "nas-" + Guid.NewGuid().ToString("N");
             var json = figure.ToJson().Replace("</", "<\\/", StringComparison.Ordinal);
-            return $"<div id=\"{id}\"></div><script>(function(){{var f={json};function d(){{Plotly.newPlot('{id}',f.data,f.layout);}}" +
-                "if(window.Plotly){d();}else{var s=document.createElement('script');s.src='https://cdn.plot.ly/plotly-2.35.2.min.js';s.onload=d;document.head.appendChild(s);}})();</script>";
+            return $"<div id=\"{id}\"></div><script>(function(){{var f={json};if(window.Plotly){{Plotly.newPlot('{id}',f.data,f.layout);}}" +
+                $"else{{document.getElementById('{id}').innerText='plotly.js is not loaded: reference the NasNotebooks package (#r \"nuget: NasNotebooks\"), whose extension renders charts offline.';}}}})();</script>";
         }
     }
 }

@@ -6,7 +6,7 @@ namespace NasNotebooks.Runtime.Reporting;
 /// A chart as plotly.js data and layout (the <c>application/vnd.plotly.v1+json</c> MIME payload).
 /// Front ends render it natively; the kernel also renders it as offline HTML.
 /// </summary>
-[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html"])]
+[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed class PlotlyFigure
 {
     /// <summary>Creates a figure from traces and a layout.</summary>

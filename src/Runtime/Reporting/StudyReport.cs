@@ -11,7 +11,7 @@ namespace NasNotebooks.Runtime.Reporting;
 /// parallel coordinates and Pareto front. Works on trials and the space's <see cref="SpaceSpec"/>
 /// only, so any front end (kernel, console, HTML report) can show them.
 /// </summary>
-[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html"])]
+[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed class StudyReport
 {
     private readonly SpaceSpec? _spec;

@@ -91,7 +91,7 @@ public enum StopReason
 /// <param name="Trials">All its trials, in id order (those of earlier runs included).</param>
 /// <param name="StopReason">Why the run ended.</param>
 /// <param name="Elapsed">Duration of the run.</param>
-[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html"])]
+[Interop.TypeFormatterSource(typeof(Interop.InteractiveFormatterSource), PreferredMimeTypes = ["text/html", "text/plain"])]
 public sealed record SearchResult(string StudyName, IReadOnlyList<Trial> Trials, StopReason StopReason, TimeSpan Elapsed)
 {
     /// <summary>Completed trials.</summary>

@@ -95,6 +95,13 @@ public interface IKernelContext
     /// <summary>Reads a session variable by name (the latest declaration wins).</summary>
     bool TryGetVariable(string name, out object? value);
 
+    /// <summary>
+    /// Reads a session variable by name without blocking: hosts that fetch values with a kernel command
+    /// (.NET Interactive) implement it; by default it calls <see cref="TryGetVariable"/>. Commands use this one.
+    /// </summary>
+    Task<(bool Found, object? Value)> TryGetVariableAsync(string name) =>
+        Task.FromResult(TryGetVariable(name, out var value) ? (true, value) : (false, (object?)null));
+
     /// <summary>Reads a session variable, throwing a <see cref="MagicUsageException"/> naming it when it is missing or of another type.</summary>
     T GetVariable<T>(string name);
 

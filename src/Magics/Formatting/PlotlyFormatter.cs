@@ -6,8 +6,8 @@ using Plotly.NET;
 namespace NasNotebooks.Kernel;
 
 /// <summary>
-/// Formats Plotly.NET charts as offline HTML (plotly.js is inlined once per kernel session from the
-/// copy embedded in the Plotly.NET assembly) plus <c>application/vnd.plotly.v1+json</c>.
+/// Formats Plotly.NET charts as offline HTML (plotly.js is inlined once per session from the copy of
+/// Plotly.NET's bundle embedded in this assembly) plus <c>application/vnd.plotly.v1+json</c>.
 /// </summary>
 internal static class PlotlyFormatter
 {
@@ -62,16 +62,22 @@ internal static class PlotlyFormatter
         return sb.ToString();
     }
 
-    /// <summary>The plotly.js bundle embedded in Plotly.NET (resource <c>Plotly.NET.plotly-&lt;version&gt;.min.js</c>).</summary>
+    /// <summary>The name of the copy of plotly.js embedded in this assembly (see <c>build/PlotlyJsResource.targets</c>).</summary>
+    internal const string EmbeddedPlotlyJs = "NasNotebooks.plotly.min.js";
+
+    /// <summary>
+    /// The plotly.js bundle of Plotly.NET (resource <c>Plotly.NET.plotly-&lt;version&gt;.min.js</c>), copied into this
+    /// assembly at build time so that hosts without Plotly.NET (.NET Interactive) render charts offline too.
+    /// </summary>
     internal static string PlotlyJs()
     {
         if (_plotlyJs is not null)
         {
             return _plotlyJs;
         }
-        var asm = typeof(GenericChart).Assembly;
-        var name = FindResourceName(asm) ?? throw new InvalidOperationException("plotly.js resource not found in " + asm.FullName);
-        using var stream = asm.GetManifestResourceStream(name)!;
+        var asm = typeof(PlotlyFormatter).Assembly;
+        using var stream = asm.GetManifestResourceStream(EmbeddedPlotlyJs)
+            ?? throw new InvalidOperationException($"plotly.js resource {EmbeddedPlotlyJs} not found in {asm.FullName}");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return _plotlyJs = reader.ReadToEnd();
     }

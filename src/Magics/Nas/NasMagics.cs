@@ -55,14 +55,18 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
     public async Task RunAsync(MagicInvocation inv, IKernelContext context)
     {
         string spaceVar = inv.GetString("space")!;
-        if (!context.TryGetVariable(spaceVar, out var space))
+        var (spaceFound, space) = await context.TryGetVariableAsync(spaceVar).ConfigureAwait(false);
+        if (!spaceFound)
             throw inv.UsageError($"no variable '{spaceVar}' (--space) in this session; define it in a C# cell first");
         SpaceSpec spec;
         try { spec = space as SpaceSpec ?? Space.Spec(space); }
         catch (ArgumentException e) { throw inv.UsageError($"--space {spaceVar} is not a valid search space: {e.Message}"); }
+        if (!spec.DecisionPoints.Any())
+            throw inv.UsageError($"--space {spaceVar} is not a valid search space: the {(space is null ? "null value" : Formatter.FriendlyName(space.GetType()))} holds no decisions (build one with Space.Dict()..., Hyper.OneOf(...) or a [Searchable] type)");
 
         string evalVar = inv.GetString("evaluator")!;
-        if (!context.TryGetVariable(evalVar, out var evalObj))
+        var (evalFound, evalObj) = await context.TryGetVariableAsync(evalVar).ConfigureAwait(false);
+        if (!evalFound)
             throw inv.UsageError($"no variable '{evalVar}' (--evaluator) in this session");
         IEvaluator evaluator;
         try { evaluator = Evaluators.Adapt(evalObj); }
@@ -79,7 +83,7 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
         string storeText = inv.GetString("study")!;
         IStudyStore store;
         try { store = StudyStore.Open(storeText); }
-        catch (Exception e) when (e is ArgumentException or StudyStoreFormatException or IOException)
+        catch (Exception e) when (e is ArgumentException or StudyStoreFormatException or IOException or UnauthorizedAccessException)
         { throw inv.UsageError($"--study {storeText}: {e.Message}"); }
 
         string? name = inv.GetString("name");
@@ -103,7 +107,7 @@ internal sealed class SearchCommand(bool resume) : IMagicCommand
             algoName = AlgorithmCatalog.Resolve(algoText, spec, Math.Max(1, objectives.Length), trials);
             algorithm = AlgorithmCatalog.Create(algoName, seed, spec, Math.Max(1, objectives.Length), trials);
         }
-        else if (context.TryGetVariable(algoText, out var algoObj) && algoObj is ISearchAlgorithm custom)
+        else if (await context.TryGetVariableAsync(algoText).ConfigureAwait(false) is (true, ISearchAlgorithm custom))
         {
             algorithm = custom;
             algoName = custom.Name;
@@ -234,7 +238,7 @@ internal sealed class StatusCommand : IMagicCommand
         {
             IStudyStore store;
             try { store = StudyStore.Open(storeText); }
-            catch (Exception e) when (e is ArgumentException or StudyStoreFormatException or IOException) { throw inv.UsageError($"--study {storeText}: {e.Message}"); }
+            catch (Exception e) when (e is ArgumentException or StudyStoreFormatException or IOException or UnauthorizedAccessException) { throw inv.UsageError($"--study {storeText}: {e.Message}"); }
             using (store)
             {
                 var rows = store.ListStudies().Select(n =>
