@@ -257,4 +257,94 @@ public sealed class StudyReport
         };
         return new PlotlyFigure(data, PlotlyFigure.LayoutWith("Pareto front", Objective(x), Objective(y)));
     }
+    /// <summary>
+    /// True for a trial stopped early: skipped after reporting intermediate values (an early-stopping
+    /// policy such as ASHA, or the evaluator, ended it before its last step).
+    /// </summary>
+    public static bool IsPruned(Trial trial) => trial.Status == TrialStatus.Skipped && trial.Measurements.Count > 0;
+
+    /// <summary>
+    /// The intermediate values (<see cref="TrialFeedback.Report(int, double, IReadOnlyDictionary{string, double}?)"/>
+    /// steps) of <paramref name="trials"/> (default: every trial that reported), one line per trial; pruned trials
+    /// are drawn dashed and end with a cross.
+    /// </summary>
+    public PlotlyFigure IntermediateValuesChart(IEnumerable<Trial>? trials = null)
+    {
+        var data = new JsonArray();
+        foreach (var t in (trials ?? _trials).Where(t => t.Measurements.Count > 0).OrderBy(t => t.Id))
+        {
+            bool pruned = IsPruned(t);
+            var steps = t.Measurements.OrderBy(m => m.Step).ToList();
+            var symbols = steps.Select((_, i) => pruned && i == steps.Count - 1 ? "x" : "circle");
+            data.Add(new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "lines+markers",
+                ["name"] = $"trial {t.Id}" + (pruned ? " (pruned)" : ""),
+                ["x"] = PlotlyFigure.Numbers(steps.Select(m => (double)m.Step)),
+                ["y"] = PlotlyFigure.Numbers(steps.Select(m => m.Reward.Count > 0 ? m.Reward.Value : double.NaN)),
+                ["line"] = new JsonObject { ["dash"] = pruned ? "dash" : "solid", ["width"] = 1.5 },
+                ["marker"] = new JsonObject { ["symbol"] = PlotlyFigure.Strings(symbols), ["size"] = PlotlyFigure.Numbers(steps.Select((_, i) => pruned && i == steps.Count - 1 ? 10.0 : 5.0)) },
+                ["meta"] = new JsonObject { ["trial"] = t.Id, ["pruned"] = pruned },
+            });
+        }
+        var layout = PlotlyFigure.LayoutWith("Intermediate values", "step", Objective(0));
+        layout["showlegend"] = data.Count <= 20;
+        return new PlotlyFigure(data, layout);
+    }
+
+    /// <summary>Names of the decisions, in the order the trials first show them.</summary>
+    public IReadOnlyList<string> DecisionNames()
+    {
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in _trials)
+            foreach (var k in Decisions(t).Keys)
+                if (seen.Add(k)) names.Add(k);
+        return names;
+    }
+
+    /// <summary>
+    /// A slice plot: the first objective of every completed trial against the value of one decision,
+    /// coloured by trial id (later trials darker). Numeric decisions get a numeric axis, the others a
+    /// category axis in candidate order.
+    /// </summary>
+    public PlotlyFigure SliceChart(string decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        var points = Completed.Select(t => (Trial: t, Value: Decisions(t).TryGetValue(decision, out var v) ? v : null))
+            .Where(p => p.Value is not null).ToList();
+        bool numeric = points.Count > 0 && points.All(p => p.Value is double or float or int or long or decimal or short or byte);
+        var x = new JsonArray(points.Select(p => numeric
+            ? (JsonNode?)JsonValue.Create(Convert.ToDouble(p.Value, CultureInfo.InvariantCulture))
+            : JsonValue.Create(FormatCell(p.Value))).ToArray());
+        var data = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "markers", ["name"] = decision, ["x"] = x,
+                ["y"] = PlotlyFigure.Numbers(points.Select(p => p.Trial.FinalReward!.Value.Value)),
+                ["text"] = PlotlyFigure.Strings(points.Select(p => $"trial {p.Trial.Id}")),
+                ["marker"] = new JsonObject
+                {
+                    ["size"] = 7, ["opacity"] = 0.75, ["color"] = PlotlyFigure.Numbers(points.Select(p => (double)p.Trial.Id)),
+                    ["colorscale"] = "Blues", ["showscale"] = false,
+                    ["line"] = new JsonObject { ["width"] = 0.5, ["color"] = "#444" },
+                },
+            },
+        };
+        var layout = PlotlyFigure.LayoutWith("Slice: " + decision, decision, Objective(0));
+        if (!numeric)
+        {
+            layout["xaxis"]!["type"] = "category";
+            if (_spec is not null && _spec.TryFind(decision, out var dp) && dp is ChoicesSpec { IsMultiChoice: false } choices)
+            {
+                layout["xaxis"]!["categoryorder"] = "array";
+                layout["xaxis"]!["categoryarray"] = PlotlyFigure.Strings(choices.LiteralValues.Select(v => FormatCell(v)));
+            }
+        }
+        return new PlotlyFigure(data, layout);
+    }
+
+    /// <summary>One <see cref="SliceChart"/> per decision (<see cref="DecisionNames"/>).</summary>
+    public IReadOnlyList<PlotlyFigure> SliceCharts() => DecisionNames().Select(SliceChart).ToList();
 }
