@@ -478,7 +478,7 @@
 
     function layoutOf(fig, extra) {
       var l = Object.assign({}, fig.layout, LAYOUT_DEFAULTS, extra || {});
-      l.margin = Object.assign({ l: 60, r: 20, t: 50, b: 50 }, fig.layout.margin || {});
+      l.margin = Object.assign({ l: 60, r: 20, t: 50, b: 50 }, fig.layout.margin || {}, (extra && extra.margin) || {});
       return l;
     }
 
@@ -513,6 +513,8 @@
         var div = chartDiv(area, i, small);
         var extra = small ? { height: 300 } : null;
         if (kind === 'intermediate' && f.data.length > 20) extra = { showlegend: false };
+        // Parallel coordinates draw their labels above the plot: room for them under the title.
+        if (kind === 'parallel') extra = { margin: { l: 70, r: 50, t: 110, b: 30 }, height: 420 };
         try { return P.react(div, f.data, layoutOf(f, extra), CONFIG); }
         catch (e) { div.textContent = 'This chart could not be drawn: ' + e.message; return null; }
       });

@@ -305,15 +305,17 @@ public sealed class StudyReport
 
     /// <summary>
     /// A slice plot: the first objective of every completed trial against the value of one decision,
-    /// coloured by trial id (later trials darker). Numeric decisions get a numeric axis, the others a
-    /// category axis in candidate order.
+    /// coloured by trial id (later trials darker). A choice gets a category axis in candidate order, a
+    /// log-scale float a log axis, other numbers a linear axis.
     /// </summary>
     public PlotlyFigure SliceChart(string decision)
     {
         ArgumentNullException.ThrowIfNull(decision);
+        DecisionPoint? dp = null;
+        if (_spec is not null && _spec.TryFind(decision, out var found)) dp = found;
         var points = Completed.Select(t => (Trial: t, Value: Decisions(t).TryGetValue(decision, out var v) ? v : null))
             .Where(p => p.Value is not null).ToList();
-        bool numeric = points.Count > 0 && points.All(p => p.Value is double or float or int or long or decimal or short or byte);
+        bool numeric = dp is not ChoicesSpec && points.Count > 0 && points.All(p => p.Value is double or float or int or long or decimal or short or byte);
         var x = new JsonArray(points.Select(p => numeric
             ? (JsonNode?)JsonValue.Create(Convert.ToDouble(p.Value, CultureInfo.InvariantCulture))
             : JsonValue.Create(FormatCell(p.Value))).ToArray());
@@ -333,15 +335,17 @@ public sealed class StudyReport
             },
         };
         var layout = PlotlyFigure.LayoutWith("Slice: " + decision, decision, Objective(0));
+        var xaxis = layout["xaxis"]!.AsObject();
         if (!numeric)
         {
-            layout["xaxis"]!["type"] = "category";
-            if (_spec is not null && _spec.TryFind(decision, out var dp) && dp is ChoicesSpec { IsMultiChoice: false } choices)
+            xaxis["type"] = "category";
+            if (dp is ChoicesSpec { IsMultiChoice: false } choices)
             {
-                layout["xaxis"]!["categoryorder"] = "array";
-                layout["xaxis"]!["categoryarray"] = PlotlyFigure.Strings(choices.LiteralValues.Select(v => FormatCell(v)));
+                xaxis["categoryorder"] = "array";
+                xaxis["categoryarray"] = PlotlyFigure.Strings(choices.LiteralValues.Select(v => FormatCell(v)));
             }
         }
+        else if (dp is FloatSpec { Scale: Scale.Log }) xaxis["type"] = "log";
         return new PlotlyFigure(data, layout);
     }
 

@@ -132,7 +132,9 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         Assert.Equal(3, await page.Locator("#chart-area .chart").CountAsync());
         Assert.Equal(["width", "activation", "lr"], await Texts(page, "#chart-area .g-xtitle"));
         Assert.Equal(["reward", "reward", "reward"], await Texts(page, "#chart-area .g-ytitle"));
+        Assert.Equal(["16", "32", "64"], await Texts(page, "#chart-slices-0 .xtick text"));
         Assert.Equal(["relu", "gelu", "tanh"], await Texts(page, "#chart-slices-1 .xtick text"));
+        Assert.Equal("log", await page.EvaluateAsync<string>("() => document.getElementById('chart-slices-2').layout.xaxis.type"));
         Assert.False(await page.Locator("#tab-pareto").IsVisibleAsync(), "a single-objective study has no Pareto tab");
 
         // The best trial: its values and its materialized value.
