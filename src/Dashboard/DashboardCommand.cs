@@ -27,8 +27,9 @@ public static class DashboardCommand
         var allowStop = new Option<bool>("--allow-stop") { Description = "Add a stop button to study pages: it asks the study's workers to stop taking trials." };
         port.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<int>();
-            if (v is < 0 or > 65535) r.AddError($"--port {v} is out of range; expected 0 (any free port) to 65535.");
+            // (A value that is not a number at all is already reported by the parser.)
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var v) && v is < 0 or > 65535)
+                r.AddError($"--port {v} is out of range; expected 0 (any free port) to 65535.");
         });
         host.Validators.Add(r =>
         {

@@ -17,6 +17,7 @@ internal sealed class StudiesFeed : IAsyncDisposable
     private byte[] _json = [];
     private long _version;
     private int _subscribers;
+    private long _refreshedAt;
 
     public StudiesFeed(StoreRegistry stores)
     {
@@ -24,10 +25,10 @@ internal sealed class StudiesFeed : IAsyncDisposable
         _loop = Task.Run(LoopAsync);
     }
 
-    /// <summary>The current payload and its version (read now when never read).</summary>
+    /// <summary>The current payload and its version (read again when more than a second old).</summary>
     public (byte[] Json, long Version) Current()
     {
-        lock (_gate) if (_version > 0) return (_json, _version);
+        lock (_gate) if (_version > 0 && Environment.TickCount64 - _refreshedAt < 1000) return (_json, _version);
         Refresh();
         lock (_gate) return (_json, _version);
     }
@@ -62,6 +63,7 @@ internal sealed class StudiesFeed : IAsyncDisposable
         var json = Write(results, _stores.EmptyFolders.ToList());
         lock (_gate)
         {
+            _refreshedAt = Environment.TickCount64;
             if (_version > 0 && json.AsSpan().SequenceEqual(_json)) return;
             _json = json;
             _version++;

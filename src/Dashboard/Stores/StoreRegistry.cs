@@ -167,8 +167,10 @@ internal sealed class StoreRegistry : IDisposable
                         current.Add(Entry("postgres", source, source.Location, null));
                         break;
                     default:
-                        var sqlite = (source.Store as SqliteStudyStore)?.FilePath;
-                        current.Add(Entry(sqlite is null ? source.Store is PostgresStudyStore ? "postgres" : "memory" : Path.GetFileName(sqlite), source, source.Location, sqlite));
+                        // An open store: a SQLite file (also behind a wrapper whose location is the file), PostgreSQL or memory.
+                        var sqlite = (source.Store as SqliteStudyStore)?.FilePath ?? (Path.IsPathRooted(source.Location) && File.Exists(source.Location) ? source.Location : null);
+                        var key = sqlite is not null ? Path.GetFileName(sqlite) : source.Location.StartsWith("postgres", StringComparison.OrdinalIgnoreCase) ? "postgres" : "memory";
+                        current.Add(Entry(key, source, source.Location, sqlite));
                         break;
                 }
             }
