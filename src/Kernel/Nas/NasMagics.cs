@@ -18,6 +18,7 @@ public static class NasMagics
         var group = registry.Group("nas", "Neural architecture search: run and inspect studies from the notebook.");
         group.Add(new SearchCommand(resume: false)).Add(new SearchCommand(resume: true)).Add(new StatusCommand()).Add(new BestCommand())
             .Add(new PlotCommand()).Add(new ParetoCommand()).Add(new StopCommand()).Add(new ExportCommand());
+        group.Add(new DashboardMagic());
         NasFormatters.Register();
     }
 

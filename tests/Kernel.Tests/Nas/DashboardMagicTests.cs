@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using NasNotebooks.Kernel.Nas;
+
+namespace NasNotebooks.Kernel.Tests.Nas;
+
+/// <summary><c>#!nas dashboard</c> in the kernel process: it serves the current study, knows its space, stops its search with --allow-stop, and checks its arguments.</summary>
+[Collection("nas-studies")]
+public sealed class DashboardMagicTests : IDisposable
+{
+    private readonly KernelServer _server = new(new ConnectionInfo("tcp", "127.0.0.1", 1, 2, 3, 4, 5, "", "hmac-sha256"));
+    private readonly KernelHost _host;
+    private readonly string _dir = Directory.CreateTempSubdirectory("nas-dashboard-magic-").FullName;
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public DashboardMagicTests()
+    {
+        NasStudies.Clear();
+        _host = new KernelHost(_server, MagicRegistry.CreateDefault(), restartInProcess: true);
+    }
+
+    public void Dispose()
+    {
+        DashboardMagic.StopAll();
+        NasStudies.Clear();
+        _server.Dispose();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private const string Setup = """
+        var space = Space.Dict().OneOf("x", 0, 1, 2, 3, 4, 5, 6, 7).OneOf("y", 0, 1, 2, 3).Build();
+        Func<SymDict, double> objective = c => -Math.Abs((int)c["x"]! - 5) - Math.Abs((int)c["y"]! - 2);
+        Func<SymDict, double> slow = c => { System.Threading.Thread.Sleep(100); return (int)c["x"]!; };
+        """;
+
+    private async Task Ok(string code)
+    {
+        var reply = await _host.ExecuteForTestAsync(code);
+        Assert.True(reply["status"]!.GetValue<string>() == "ok", reply.ToJsonString());
+    }
+
+    private async Task<string> Fails(string code)
+    {
+        var reply = await _host.ExecuteForTestAsync(code);
+        Assert.Equal("error", reply["status"]!.GetValue<string>());
+        return reply["evalue"]!.GetValue<string>();
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task It_serves_the_current_study_with_its_space_from_the_kernel_process()
+    {
+        var db = Path.Combine(_dir, "k.db");
+        await Ok(Setup);
+        await Ok($"#!nas search --space space --evaluator objective --algo random --trials 12 --study {db} --name kstudy --seed 1");
+        int port = FreePort();
+        await Ok($"#!nas dashboard --port {port}");
+        var url = new Uri($"http://127.0.0.1:{port}/study?store=k.db&name=kstudy");
+        var page = await Http.GetStringAsync(url);
+        Assert.Contains("<span class=\"study-name\">kstudy</span>", page);
+        var data = JsonNode.Parse(await Http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/api/study?store=k.db&name=kstudy")))!;
+        Assert.Equal(12, data["trials"]!.AsArray().Count);
+        Assert.Equal(["x", "y"], data["decisions"]!.AsArray().Select(d => d!.GetValue<string>()));
+        Assert.False(data["allowStop"]!.GetValue<bool>());
+        // A second call reuses the running server of this store.
+        await Ok("#!nas dashboard");
+        Assert.Contains("kstudy", await Http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/api/studies")));
+
+        DashboardMagic.StopAll();
+        using var after = new TcpClient();
+        await Assert.ThrowsAsync<SocketException>(() => after.ConnectAsync(IPAddress.Loopback, port));
+    }
+
+    [Fact]
+    public async Task With_allow_stop_its_stop_button_stops_the_background_search()
+    {
+        var db = Path.Combine(_dir, "bg.db");
+        await Ok(Setup);
+        await Ok($"#!nas search --space space --evaluator slow --algo random --trials 400 --study {db} --name bg --background");
+        int port = FreePort();
+        await Ok($"#!nas dashboard --port {port} --allow-stop");
+        var snapshot = JsonNode.Parse(await Http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/api/study?store=bg.db&name=bg")))!;
+        Assert.True(snapshot["allowStop"]!.GetValue<bool>());
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/api/study/stop?store=bg.db&name=bg"));
+        request.Headers.Add("X-Nas-Token", snapshot["token"]!.GetValue<string>());
+        using var response = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Stopping study 'bg': running trials finish, no new trial starts.", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["message"]!.GetValue<string>());
+        var study = NasStudies.Get("bg", "test");
+        await study.Running!.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("stopped", study.State);
+        Assert.True(study.Trials.Count < 400);
+    }
+
+    [Fact]
+    public async Task Bad_arguments_are_usage_errors()
+    {
+        Assert.Equal("error: no study yet for '#!nas dashboard'; run '#!nas search' or '#!nas resume' first, or pass --name.", await Fails("#!nas dashboard"));
+        await Ok(Setup);
+        await Ok($"#!nas search --space space --evaluator objective --algo random --trials 3 --study {Path.Combine(_dir, "e.db")} --name e");
+        Assert.Equal("error: --port 70000 is out of range; expected 0 (any free port) to 65535; see '#!nas dashboard --help'", await Fails("#!nas dashboard --port 70000"));
+        Assert.StartsWith("error: --host 'nowhere' is not an IP address", await Fails("#!nas dashboard --host nowhere"));
+        Assert.StartsWith("error: unknown study 'zzz' for '#!nas dashboard' (--name). Known: e.", await Fails("#!nas dashboard --name zzz"));
+        using var busy = new TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var port = ((IPEndPoint)busy.LocalEndpoint).Port;
+        Assert.StartsWith($"error: The dashboard cannot listen on 127.0.0.1:{port}:", await Fails($"#!nas dashboard --port {port}"));
+    }
+}
