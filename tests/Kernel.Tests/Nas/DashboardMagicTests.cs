@@ -114,3 +114,35 @@ public sealed class DashboardMagicTests : IDisposable
         Assert.StartsWith($"error: The dashboard cannot listen on 127.0.0.1:{port}:", await Fails($"#!nas dashboard --port {port}"));
     }
 }
+
+/// <summary><c>#!nas dashboard</c> in a kernel process started by the real jupyter_client: the link is displayed, the page served, and the server stops with the kernel.</summary>
+public sealed class DashboardKernelProcessTests
+{
+    [Fact]
+    public void The_link_is_displayed_and_the_server_stops_when_the_kernel_shuts_down()
+    {
+        var missing = PythonJupyter.MissingModules(("jupyter_client", "python3-jupyter-client"), ("zmq", "python3-zmq"));
+        if (missing is not null) Assert.Fail(missing);
+        var work = PythonJupyter.NewTempDir("nas-dashboard-kernel");
+        try
+        {
+            var output = Path.Combine(work, "result.json");
+            var (code, stdout, stderr) = PythonJupyter.Run([PythonJupyter.ClientScript("dashboard_driver.py"), "--kernel-dll", PythonJupyter.KernelDll,
+                "--work", work, "--dotnet", PythonJupyter.Dotnet, "--out", output], null, TimeSpan.FromMinutes(6));
+            Assert.True(File.Exists(output), $"dashboard_driver.py wrote nothing (exit {code}):\n{stdout}\n{stderr}");
+            var r = JsonNode.Parse(File.ReadAllText(output))!;
+            Assert.True(r["error"] is null, r["error"]?.GetValue<string>());
+            Assert.Equal(("ok", "ok", "ok"), (r["setup"]!.GetValue<string>(), r["search"]!.GetValue<string>(), r["dashboard"]!.GetValue<string>()));
+            Assert.Matches(@"^Dashboard of study 'dash' \(.*dash\.db\): http://127\.0\.0\.1:\d+/study\?store=dash\.db&name=dash$", r["text"]!.GetValue<string>());
+            Assert.Contains("target=\"_blank\"", r["html"]!.GetValue<string>());
+            Assert.Equal(200, r["http_status"]!.GetValue<int>());
+            Assert.True(r["page_has_study"]!.GetValue<bool>());
+            Assert.False(r["kernel_alive_after"]!.GetValue<bool>());
+            Assert.True(r["refused_after_shutdown"]!.GetValue<bool>(), "the dashboard still answers after the kernel shut down");
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
