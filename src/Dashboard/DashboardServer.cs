@@ -94,6 +94,17 @@ public sealed class DashboardServer : IAsyncDisposable
         var port = new Uri(address).Port;
         var url = new Uri($"http://{HostAddress.ForUrl(ip)}:{port}/");
         options.Log?.WriteLine($"dashboard: listening on {url}");
+        // The most recently active studies are read in the background at once, so that their first page load is a warm one.
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                studies.Current();
+                foreach (var (store, study) in studies.RecentlyActive(4))
+                    if (stores.Find(store) is { } entry) watchers.Warm(entry, study);
+            }
+            catch (Exception e) when (e is ObjectDisposedException or InvalidOperationException) { }
+        }, CancellationToken.None);
         return new DashboardServer(app, stores, watchers, studies, url);
     }
 

@@ -7,7 +7,7 @@
   var DATA = dataNode ? JSON.parse(dataNode.textContent) : null;
   var PAGE = document.body.getAttribute('data-page');
   // Timings read by the tests and the benchmark: interactive = table usable, charts = first chart drawn.
-  var perf = window.nasDashboard = { start: 0, interactive: null, charts: null, updates: 0 };
+  var perf = window.nasDashboard = { start: 0, interactive: null, plotly: null, charts: null, updates: 0 };
 
   // The notebook charts' colours (plotly's default palette), one per trial state.
   var STATE_COLORS = { pending: '#1f77b4', completed: '#2ca02c', failed: '#d62728', skipped: '#7f7f7f', pruned: '#ff7f0e' };
@@ -156,6 +156,7 @@
     };
     var ROW_H = 28;
     perf.viewIds = function () { return S.view.map(function (r) { return r.id; }); };
+    perf.stateOf = function (id) { var r = S.rows.get(id); return r ? r.state : null; };
     var wrap = document.getElementById('table-wrap');
     var table = document.getElementById('trials');
     var thead = table.tHead;
@@ -449,7 +450,7 @@
         if (window.Plotly) { resolve(window.Plotly); return; }
         var s = document.createElement('script');
         s.src = '/assets/plotly.min.js';
-        s.onload = function () { resolve(window.Plotly); };
+        s.onload = function () { perf.plotly = performance.now(); resolve(window.Plotly); };
         s.onerror = function () { reject(new Error('plotly.js could not be loaded from this server')); };
         document.head.appendChild(s);
       });
@@ -507,8 +508,17 @@
       n.textContent = text;
     }
 
+    // Thousands of SVG markers are slow to draw: big scatter traces of markers go to WebGL (axes and titles stay SVG).
+    function big(f) {
+      f.data.forEach(function (t) {
+        if (t.type === 'scatter' && t.mode === 'markers' && t.x && t.x.length > 2000) t.type = 'scattergl';
+      });
+      return f;
+    }
+
     function draw(P, area, figs, small) {
       var kind = area.getAttribute('data-kind');
+      figs = figs.map(big);
       var done = figs.map(function (f, i) {
         var div = chartDiv(area, i, small);
         var extra = small ? { height: 300 } : null;
@@ -590,7 +600,17 @@
       bestPanel();
       stateFilter();
       refresh();
-      drawCharts(false);
+      scheduleCharts();
+    }
+
+    // Charts follow the table: redrawn after it has painted, at most every 300 ms (every 1.5 s on big studies),
+    // so a stream of trials never holds the page up.
+    var chartTimer = null, chartsDrawnAt = 0;
+    function scheduleCharts() {
+      if (chartTimer) return;
+      var gap = S.list.length > 2000 ? 1500 : 300;
+      var wait = Math.max(50, gap - (Date.now() - chartsDrawnAt));
+      chartTimer = setTimeout(function () { chartTimer = null; chartsDrawnAt = Date.now(); drawCharts(false); }, wait);
     }
 
     function connect() {

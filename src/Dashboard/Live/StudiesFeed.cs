@@ -18,6 +18,7 @@ internal sealed class StudiesFeed : IAsyncDisposable
     private long _version;
     private int _subscribers;
     private long _refreshedAt;
+    private List<(string Store, string Study)> _recent = [];
 
     public StudiesFeed(StoreRegistry stores)
     {
@@ -31,6 +32,12 @@ internal sealed class StudiesFeed : IAsyncDisposable
         lock (_gate) if (_version > 0 && Environment.TickCount64 - _refreshedAt < 1000) return (_json, _version);
         Refresh();
         lock (_gate) return (_json, _version);
+    }
+
+    /// <summary>The <paramref name="count"/> studies with the latest activity, as (store key, study).</summary>
+    public IReadOnlyList<(string Store, string Study)> RecentlyActive(int count)
+    {
+        lock (_gate) return _recent.Take(count).ToList();
     }
 
     public IDisposable Subscribe()
@@ -61,9 +68,12 @@ internal sealed class StudiesFeed : IAsyncDisposable
             catch (StoreUnavailableException e) { results.Add((s, null, e.Message)); }
         }
         var json = Write(results, _stores.EmptyFolders.ToList());
+        var recent = results.SelectMany(r => (r.Studies ?? []).Select(s => (Store: r.Store.Key, s.Name, Activity: s.LastActivity ?? s.CreatedAt)))
+            .OrderByDescending(x => x.Activity).Select(x => (x.Store, x.Name)).ToList();
         lock (_gate)
         {
             _refreshedAt = Environment.TickCount64;
+            _recent = recent;
             if (_version > 0 && json.AsSpan().SequenceEqual(_json)) return;
             _json = json;
             _version++;

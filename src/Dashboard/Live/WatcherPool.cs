@@ -32,6 +32,18 @@ internal sealed class WatcherPool : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads a study in the background (before its page is asked for), so that its first page load is a warm one.</summary>
+    public void Warm(StoreEntry store, string study)
+    {
+        var watcher = Get(store, study);
+        if (watcher.State.Loaded) return;
+        _ = Task.Run(() =>
+        {
+            try { watcher.EnsureLoaded(); }
+            catch (Exception e) when (e is not OutOfMemoryException) { _options.Log?.WriteLine($"dashboard: reading '{study}' failed: {e.Message}"); }
+        });
+    }
+
     /// <summary>Number of studies held in memory now.</summary>
     public int Count
     {

@@ -108,8 +108,18 @@ internal static class Endpoints
         await c.Response.Body.WriteAsync(asset.Bytes).ConfigureAwait(false);
     }
 
-    private static Task StudiesPage(HttpContext c, EndpointContext ctx) =>
-        Page(c, 200, Html.Studies(Encoding.UTF8.GetString(ctx.Studies.Current().Json)));
+    private static Task StudiesPage(HttpContext c, EndpointContext ctx)
+    {
+        var json = ctx.Studies.Current().Json;
+        // The studies most likely to be opened next (the most recently active, up to 4) are read in the background now.
+        try
+        {
+            foreach (var (store, study) in ctx.Studies.RecentlyActive(4))
+                if (ctx.Stores.Find(store) is { } entry) ctx.Watchers.Warm(entry, study);
+        }
+        catch (InvalidOperationException) { }
+        return Page(c, 200, Html.Studies(Encoding.UTF8.GetString(json)));
+    }
 
     private static async Task StudiesEvents(HttpContext c, EndpointContext ctx)
     {

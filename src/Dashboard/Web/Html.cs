@@ -17,6 +17,8 @@ internal static class Html
         if (refresh) sb.Append("<meta http-equiv=\"refresh\" content=\"5\">");
         sb.Append("<title>").Append(E(title)).Append(" · NasNotebooks dashboard</title>");
         sb.Append("<link rel=\"icon\" href=\"/assets/favicon.svg\"><link rel=\"stylesheet\" href=\"/assets/dashboard.css\">");
+        // The charts' library is fetched while the table is built (it is run only after the table is usable).
+        if (pageKind == "study") sb.Append("<link rel=\"preload\" href=\"/assets/plotly.min.js\" as=\"script\">");
         sb.Append("</head>\n<body data-page=\"").Append(pageKind).Append("\">");
         sb.Append("<header class=\"top\"><a class=\"brand\" href=\"/\"><img src=\"/assets/favicon.svg\" alt=\"\">NasNotebooks <span>dashboard</span></a>");
         sb.Append("<nav class=\"crumbs\">").Append(crumbs).Append("</nav><span id=\"live\" class=\"live\" title=\"live updates\"></span></header>\n");
