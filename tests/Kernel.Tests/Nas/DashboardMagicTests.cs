@@ -69,6 +69,7 @@ public sealed class DashboardMagicTests : IDisposable
         Assert.Equal(12, data["trials"]!.AsArray().Count);
         Assert.Equal(["x", "y"], data["decisions"]!.AsArray().Select(d => d!.GetValue<string>()));
         Assert.False(data["allowStop"]!.GetValue<bool>());
+        Assert.Equal(url, ((IKernelContext)_host).GetVariable<Uri>("nasDashboard"));
         // A second call reuses the running server of this store.
         await Ok("#!nas dashboard");
         Assert.Contains("kstudy", await Http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/api/studies")));
@@ -76,6 +77,25 @@ public sealed class DashboardMagicTests : IDisposable
         DashboardMagic.StopAll();
         using var after = new TcpClient();
         await Assert.ThrowsAsync<SocketException>(() => after.ConnectAsync(IPAddress.Loopback, port));
+    }
+
+    [Fact]
+    public async Task With_study_it_serves_a_store_that_this_session_did_not_open()
+    {
+        var db = Path.Combine(_dir, "other.db");
+        using (var store = Runtime.Studies.StudyStore.Open(db))
+            foreach (var (c, f) in Runtime.Search.Sample(Dsl.Space.Dict().OneOf("k", 1, 2, 3).Build(), new Runtime.Algorithms.RandomSearch(1),
+                new Runtime.SearchOptions { Store = store, StudyName = "theirs", MaxTrials = 4 }))
+                f.Done(1.0);
+        await Ok($"#!nas dashboard --study {db}");
+        var list = ((IKernelContext)_host).GetVariable<Uri>("nasDashboard");
+        Assert.Equal("/", list.AbsolutePath);
+        Assert.Contains("\"theirs\"", await Http.GetStringAsync(new Uri(list, "api/studies")));
+        await Ok($"#!nas dashboard --study {db} --name theirs");
+        var page = ((IKernelContext)_host).GetVariable<Uri>("nasDashboard");
+        Assert.Equal(new Uri(list, "study?store=other.db&name=theirs"), page);
+        Assert.Equal(4, JsonNode.Parse(await Http.GetStringAsync(new Uri(list, "api/study?store=other.db&name=theirs")))!["trials"]!.AsArray().Count);
+        Assert.StartsWith($"error: --study {Path.Combine(_dir, "none.db")}: no such file or folder", await Fails($"#!nas dashboard --study {Path.Combine(_dir, "none.db")}"));
     }
 
     [Fact]
