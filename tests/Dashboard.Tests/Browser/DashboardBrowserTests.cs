@@ -150,6 +150,10 @@ public sealed class DashboardBrowserTests(BrowserFixture browser, ITestOutputHel
         output.WriteLine("screenshot: " + await Chromium.ScreenshotAsync(page, Shots, "study-slices", fullPage: false));
         await OpenTab(page, "parallel");
         output.WriteLine("screenshot: " + await Chromium.ScreenshotAsync(page, Shots, "study-parallel", fullPage: false));
+        await OpenTab(page, "intermediate");
+        await page.SetViewportSizeAsync(1366, 768);
+        await page.WaitForTimeoutAsync(300);
+        output.WriteLine("screenshot: " + await Chromium.ScreenshotAsync(page, Shots, "study-laptop-1366x768", fullPage: false));
         await page.ClickAsync($"#trials tbody tr[data-id='{best.Id}']");
         await page.WaitForSelectorAsync("#detail:not([hidden])");
         Assert.Equal($"Trial #{best.Id}", await Text(page, "#detail h2"));
