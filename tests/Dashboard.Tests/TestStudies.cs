@@ -113,7 +113,7 @@ internal sealed class WorkerProcess : IDisposable
             foreach (var l in _lines) if (l.Line.StartsWith(prefix, StringComparison.Ordinal)) return l;
             if (_process.HasExited && !_lines.Any(l => l.Line.StartsWith(prefix, StringComparison.Ordinal)))
             {
-                Thread.Sleep(100);
+                _process.WaitForExit(); // the output may still be arriving: wait for the end of the streams
                 foreach (var l in _lines) if (l.Line.StartsWith(prefix, StringComparison.Ordinal)) return l;
                 Assert.Fail($"the worker exited ({_process.ExitCode}) without printing '{prefix}...':\n{Output}");
             }
