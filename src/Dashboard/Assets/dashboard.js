@@ -356,7 +356,8 @@
       var b = S.best;
       box.appendChild(card('Best ' + S.objectives[0], b ? fmtNum(b.values[0]) : '–', b ? 'trial #' + b.id : 'no completed trial', 'best-card'));
       box.appendChild(card('Algorithm', D.algorithm || '', D.algorithmSettings || null));
-      box.appendChild(card('Started', fmtTime(D.createdAt), null));
+      var started = fmtTime(D.createdAt);
+      box.appendChild(card('Started', started.slice(11), started.slice(0, 10)));
       box.appendChild(card('Last activity', el('span', { 'data-ago': lastActivity == null ? '' : String(lastActivity), title: fmtTime(lastActivity) }, ago(lastActivity)), null));
       if (D.allowStop) {
         var btn = el('button', { type: 'button', cls: 'stop', id: 'stop', text: 'Stop study' });

@@ -271,8 +271,10 @@ public sealed class StudyReport
     public PlotlyFigure IntermediateValuesChart(IEnumerable<Trial>? trials = null)
     {
         var data = new JsonArray();
+        int maxStep = 0;
         foreach (var t in (trials ?? _trials).Where(t => t.Measurements.Count > 0).OrderBy(t => t.Id))
         {
+            maxStep = Math.Max(maxStep, t.Measurements.Max(m => m.Step));
             bool pruned = IsPruned(t);
             var steps = t.Measurements.OrderBy(m => m.Step).ToList();
             var symbols = steps.Select((_, i) => pruned && i == steps.Count - 1 ? "x" : "circle");
@@ -289,6 +291,8 @@ public sealed class StudyReport
         }
         var layout = PlotlyFigure.LayoutWith("Intermediate values", "step", Objective(0));
         layout["showlegend"] = data.Count <= 20;
+        // Steps are whole numbers: one tick per step while they fit.
+        if (maxStep is > 0 and <= 20) layout["xaxis"]!["dtick"] = 1;
         return new PlotlyFigure(data, layout);
     }
 

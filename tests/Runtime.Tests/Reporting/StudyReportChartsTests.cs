@@ -44,6 +44,7 @@ public class StudyReportChartsTests
         var fig = new StudyReport(Trials, Spec).IntermediateValuesChart();
         Assert.Equal("Intermediate values", fig.Title);
         Assert.Equal("step", fig.Layout["xaxis"]!["title"]!["text"]!.GetValue<string>());
+        Assert.Equal(1, fig.Layout["xaxis"]!["dtick"]!.GetValue<int>());
         Assert.Equal("accuracy", new StudyReport(Trials, Spec, ["accuracy"]).IntermediateValuesChart().Layout["yaxis"]!["title"]!["text"]!.GetValue<string>());
         Assert.Equal(["trial 1", "trial 2 (pruned)", "trial 4"], fig.Data.Select(d => d!["name"]!.GetValue<string>()));
         var pruned = fig.Data[1]!;
