@@ -79,7 +79,7 @@ public sealed class DashboardServer : IAsyncDisposable
         var watchers = new WatcherPool(options);
         var studies = new StudiesFeed(stores);
         var token = options.AllowStop ? Convert.ToHexString(RandomNumberGenerator.GetBytes(16)) : null;
-        Endpoints.Map(app, new EndpointContext(options, stores, watchers, studies, ip, token));
+        Endpoints.Map(app, new EndpointContext(options, stores, watchers, studies, ip, token, app.Lifetime.ApplicationStopping));
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -138,7 +138,7 @@ public sealed class DashboardServer : IAsyncDisposable
 }
 
 /// <summary>Everything the endpoints need.</summary>
-internal sealed record EndpointContext(DashboardOptions Options, StoreRegistry Stores, WatcherPool Watchers, StudiesFeed Studies, IPAddress Address, string? StopToken);
+internal sealed record EndpointContext(DashboardOptions Options, StoreRegistry Stores, WatcherPool Watchers, StudiesFeed Studies, IPAddress Address, string? StopToken, CancellationToken Stopping);
 
 /// <summary>URLs of the pages.</summary>
 internal static class Routes

@@ -146,6 +146,10 @@ public sealed class DashboardServerTests(ITestOutputHelper output)
         Assert.Equal(6, rows.Single()![0]!.GetValue<int>());
         Assert.Equal("completed", rows.Single()![1]!.GetValue<string>());
         Assert.True(update["version"]!.GetValue<long>() > version);
+
+        // Stopping the server ends the open event stream (it does not hold the shutdown up).
+        await server.StopAsync();
+        Assert.True(await Task.WhenAny(pump, Task.Delay(TimeSpan.FromSeconds(10))) == pump, "the event stream stayed open after the server stopped");
     }
 
     [Fact]

@@ -266,8 +266,15 @@ internal sealed class StudyWatcher : IDisposable
         }
     }
 
+    /// <summary>True once the pool dropped this watcher (its listeners end).</summary>
+    public bool IsDisposed { get; private set; }
+
     public void Dispose()
     {
-        lock (_pollGate) _changed.TrySetResult();
+        lock (_pollGate)
+        {
+            IsDisposed = true;
+            _changed.TrySetResult();
+        }
     }
 }

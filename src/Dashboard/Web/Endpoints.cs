@@ -126,7 +126,9 @@ internal static class Endpoints
         using var sub = ctx.Studies.Subscribe();
         await StartEvents(c).ConfigureAwait(false);
         long since = long.TryParse(c.Request.Query["since"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 0;
-        var ct = c.RequestAborted;
+        // Event streams end when the page goes or the server stops (not at the end of the host's shutdown timeout).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, ctx.Stopping);
+        var ct = linked.Token;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -243,7 +245,9 @@ internal static class Endpoints
         var parts = from.Split(':');
         if (parts.Length == 2) { _ = int.TryParse(parts[0], out epoch); _ = long.TryParse(parts[1], out since); }
         await StartEvents(c).ConfigureAwait(false);
-        var ct = c.RequestAborted;
+        // Event streams end when the page goes or the server stops (not at the end of the host's shutdown timeout).
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(c.RequestAborted, ctx.Stopping);
+        var ct = linked.Token;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -268,6 +272,7 @@ internal static class Endpoints
                     await Event(c, "update", $"{state.Epoch}:{state.Version}", buffer.ToArray()).ConfigureAwait(false);
                     since = state.Version;
                 }
+                if (watcher.IsDisposed) return;
                 if (!await WaitAsync(watcher.WaitForChangeAsync(since), ct).ConfigureAwait(false))
                     await Ping(c).ConfigureAwait(false);
             }
