@@ -172,8 +172,9 @@ Console.WriteLine($"study page, warm ({loads} loads): time to interactive median
 int watched = server.WatchedStudies;
 await server.StopAsync();
 long heapStopped = GC.GetTotalMemory(forceFullCollection: true);
-Console.WriteLine($"server memory (managed heap with the server running minus after it stopped; {watched} studies held): {F((heapLoaded - heapStopped) / 1048576.0)} MB for {trials:N0} trials " +
-    $"({F((heapLoaded - heapStopped) / (double)trials / 1024, "0.00")} KB per trial); after {live} more trials written live: {F((heapAfter - heapStopped) / 1048576.0)} MB " +
-    $"(+{F((heapAfter - heapLoaded) / 1048576.0, "0.00")} MB); process working set {F(Environment.WorkingSet / 1048576.0, "0")} MB (includes the benchmark's Playwright client)");
+Console.WriteLine($"server memory (managed heap with the server running minus after it stopped; {watched} studies held, page and chart caches included): " +
+    $"{F((heapLoaded - heapStopped) / 1048576.0)} MB for {trials:N0} trials ({F((heapLoaded - heapStopped) / (double)trials / 1024, "0.00")} KB per trial); " +
+    $"{F((heapAfter - heapStopped) / 1048576.0)} MB after {live} more trials arrived as live updates ({F((heapAfter - heapStopped) / (double)(trials + live) / 1024, "0.00")} KB per trial): " +
+    $"what is held follows the trials, not the number of updates; process working set {F(Environment.WorkingSet / 1048576.0, "0")} MB (includes the benchmark's Playwright client)");
 try { Directory.Delete(tempDir, recursive: true); } catch (IOException) { }
 return 0;
