@@ -76,8 +76,19 @@ public static class DashboardCommand
                 if (!IPAddress.IsLoopback(HostAddress.Parse(options.Host)))
                     await output.WriteLineAsync($"note: listening on {options.Host}: other machines can read these studies (the dashboard is read-only{(options.AllowStop ? ", but --allow-stop lets them stop studies" : "")}).").ConfigureAwait(false);
                 await output.WriteLineAsync("Press Ctrl+C to stop.").ConfigureAwait(false);
-                try { await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false); }
-                catch (OperationCanceledException) { }
+                // Ctrl+C (SIGINT) and SIGTERM stop the server cleanly, whoever invokes the command.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                void OnSignal(System.Runtime.InteropServices.PosixSignalContext context)
+                {
+                    context.Cancel = true;
+                    stop.Cancel();
+                }
+                using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, OnSignal))
+                using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, OnSignal))
+                {
+                    try { await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                }
             }
             await output.WriteLineAsync("dashboard stopped").ConfigureAwait(false);
             return 0;

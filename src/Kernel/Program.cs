@@ -54,7 +54,7 @@ public static class Program
         {
             return RunKernel(command, restartInProcess: false);
         }
-        if (command == "dashboard") return NasNotebooks.Dashboard.DashboardCommand.Create().Parse(rest).Invoke();
+        if (command == "dashboard") return new System.CommandLine.RootCommand { NasNotebooks.Dashboard.DashboardCommand.Create() }.Parse(args).InvokeAsync().GetAwaiter().GetResult();
         var opts = ParseOptions(command, rest);
         string? Opt(string name) => opts.TryGetValue(name, out var v) ? v : null;
         switch (command)

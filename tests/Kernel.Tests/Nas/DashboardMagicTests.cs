@@ -166,3 +166,51 @@ public sealed class DashboardKernelProcessTests
         }
     }
 }
+
+/// <summary><c>nasnotebooks-kernel dashboard</c>: the command of the built tool, its errors, and a clean stop on SIGTERM.</summary>
+public sealed class DashboardCommandLineTests
+{
+    private static System.Diagnostics.Process Start(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(PythonJupyter.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(PythonJupyter.KernelDll);
+        psi.ArgumentList.Add("dashboard");
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        return System.Diagnostics.Process.Start(psi)!;
+    }
+
+    [Fact]
+    public async Task The_tool_serves_a_store_until_SIGTERM_and_refuses_a_missing_one()
+    {
+        var dir = Directory.CreateTempSubdirectory("nas-dashboard-cli-").FullName;
+        try
+        {
+            var missing = Path.Combine(dir, "missing.db");
+            using (var bad = Start("--study", missing))
+            {
+                var err = await bad.StandardError.ReadToEndAsync();
+                await bad.WaitForExitAsync();
+                Assert.Equal(1, bad.ExitCode);
+                Assert.Contains($"--study {missing}: no such file or folder: {missing}.", err);
+                Assert.False(File.Exists(missing));
+            }
+            var db = Path.Combine(dir, "cli.db");
+            using (var store = Runtime.Studies.StudyStore.Open(db))
+                foreach (var (_, f) in Runtime.Search.Sample(Dsl.Space.Dict().OneOf("k", 1, 2).Build(), new Runtime.Algorithms.RandomSearch(1),
+                    new Runtime.SearchOptions { Store = store, StudyName = "cli", MaxTrials = 2 }))
+                    f.Done(1.0);
+            using var p = Start("--study", db, "--port", "0", "--name", "cli");
+            var first = await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Matches(@"^NasNotebooks dashboard for .*cli\.db: http://127\.0\.0\.1:\d+/$", first);
+            Assert.Matches(@"^study 'cli': http://127\.0\.0\.1:\d+/study\?store=cli\.db&name=cli$", await p.StandardOutput.ReadLineAsync());
+            var url = new Uri(first![(first!.LastIndexOf(' ') + 1)..]);
+            using (var http = new HttpClient()) Assert.Contains("\"cli\"", await http.GetStringAsync(new Uri(url, "api/studies")));
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!) await kill.WaitForExitAsync();
+            var rest = await p.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await p.WaitForExitAsync();
+            Assert.Equal(0, p.ExitCode);
+            Assert.EndsWith("dashboard stopped", rest.TrimEnd());
+        }
+        finally { try { Directory.Delete(dir, recursive: true); } catch (IOException) { } }
+    }
+}
