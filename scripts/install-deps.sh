@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests and notebooks use, when missing:
 # a real Jupyter client (jupyter_client, nbclient, nbconvert), PostgreSQL 15 for multi-worker tests,
-# Optuna/ipykernel for side-by-side benchmarks, patchelf.
+# Optuna/ipykernel for side-by-side benchmarks, patchelf; Chromium and the classic Jupyter Notebook for the
+# browser tests (the dashboard's pages, and the kernel in a real front end; Playwright drives /usr/bin/chromium,
+# it never downloads a browser).
 set -euo pipefail
-pkgs=(python3 python3-jupyter-client python3-nbclient python3-nbformat jupyter-nbconvert python3-ipykernel python3-zmq postgresql patchelf)
+pkgs=(python3 python3-jupyter-client python3-nbclient python3-nbformat jupyter-nbconvert python3-ipykernel python3-zmq postgresql patchelf chromium jupyter-notebook)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -17,6 +17,8 @@ public static class Program
           nasnotebooks-kernel worker --study STORE --name STUDY --preset digits-mlp|nb201 [--trials N] [--algo A] [--seed S]
                                      [--data PATH] [--epochs E] [--worker-id ID]
                                                       (one of many workers sharing a SQLite file or a PostgreSQL study)
+          nasnotebooks-kernel dashboard --study runs.db|DIR|postgres://... [--port 8080] [--host 127.0.0.1] [--name STUDY] [--allow-stop]
+                                                      (a live dashboard of the studies in the browser; read-only by default)
           nasnotebooks-kernel convert INPUT [--output FILE] [--to ipynb|dib]
                                                       (Polyglot .dib / .ipynb -> .ipynb for this kernel; --to dib the reverse)
 
@@ -52,6 +54,7 @@ public static class Program
         {
             return RunKernel(command, restartInProcess: false);
         }
+        if (command == "dashboard") return new System.CommandLine.RootCommand { NasNotebooks.Dashboard.DashboardCommand.Create() }.Parse(args).InvokeAsync().GetAwaiter().GetResult();
         var opts = ParseOptions(command, rest);
         string? Opt(string name) => opts.TryGetValue(name, out var v) ? v : null;
         switch (command)
@@ -251,7 +254,7 @@ public static class Program
         var info = ConnectionInfo.Load(connectionFile);
         using var server = new KernelServer(info);
         server.Bind();
-        var host = new KernelHost(server, MagicRegistry.CreateDefault(), restartInProcess);
+        var host = new KernelHost(server, Nas.KernelMagics.CreateDefault(), restartInProcess);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
         {
             ctx.Cancel = true;

@@ -257,4 +257,102 @@ public sealed class StudyReport
         };
         return new PlotlyFigure(data, PlotlyFigure.LayoutWith("Pareto front", Objective(x), Objective(y)));
     }
+    /// <summary>
+    /// True for a trial stopped early: skipped after reporting intermediate values (an early-stopping
+    /// policy such as ASHA, or the evaluator, ended it before its last step).
+    /// </summary>
+    public static bool IsPruned(Trial trial) => trial.Status == TrialStatus.Skipped && trial.Measurements.Count > 0;
+
+    /// <summary>
+    /// The intermediate values (<see cref="TrialFeedback.Report(int, double, IReadOnlyDictionary{string, double}?)"/>
+    /// steps) of <paramref name="trials"/> (default: every trial that reported), one line per trial; pruned trials
+    /// are drawn dashed and end with a cross.
+    /// </summary>
+    public PlotlyFigure IntermediateValuesChart(IEnumerable<Trial>? trials = null)
+    {
+        var data = new JsonArray();
+        int maxStep = 0;
+        foreach (var t in (trials ?? _trials).Where(t => t.Measurements.Count > 0).OrderBy(t => t.Id))
+        {
+            maxStep = Math.Max(maxStep, t.Measurements.Max(m => m.Step));
+            bool pruned = IsPruned(t);
+            var steps = t.Measurements.OrderBy(m => m.Step).ToList();
+            var symbols = steps.Select((_, i) => pruned && i == steps.Count - 1 ? "x" : "circle");
+            data.Add(new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "lines+markers",
+                ["name"] = $"trial {t.Id}" + (pruned ? " (pruned)" : ""),
+                ["x"] = PlotlyFigure.Numbers(steps.Select(m => (double)m.Step)),
+                ["y"] = PlotlyFigure.Numbers(steps.Select(m => m.Reward.Count > 0 ? m.Reward.Value : double.NaN)),
+                ["line"] = new JsonObject { ["dash"] = pruned ? "dash" : "solid", ["width"] = 1.5 },
+                ["marker"] = new JsonObject { ["symbol"] = PlotlyFigure.Strings(symbols), ["size"] = PlotlyFigure.Numbers(steps.Select((_, i) => pruned && i == steps.Count - 1 ? 10.0 : 5.0)) },
+                ["meta"] = new JsonObject { ["trial"] = t.Id, ["pruned"] = pruned },
+            });
+        }
+        var layout = PlotlyFigure.LayoutWith("Intermediate values", "step", Objective(0));
+        layout["showlegend"] = data.Count <= 20;
+        // Steps are whole numbers: one tick per step while they fit.
+        if (maxStep is > 0 and <= 20) layout["xaxis"]!["dtick"] = 1;
+        return new PlotlyFigure(data, layout);
+    }
+
+    /// <summary>Names of the decisions, in the order the trials first show them.</summary>
+    public IReadOnlyList<string> DecisionNames()
+    {
+        var names = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in _trials)
+            foreach (var k in Decisions(t).Keys)
+                if (seen.Add(k)) names.Add(k);
+        return names;
+    }
+
+    /// <summary>
+    /// A slice plot: the first objective of every completed trial against the value of one decision,
+    /// coloured by trial id (later trials darker). A choice gets a category axis in candidate order, a
+    /// log-scale float a log axis, other numbers a linear axis.
+    /// </summary>
+    public PlotlyFigure SliceChart(string decision)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        DecisionPoint? dp = null;
+        if (_spec is not null && _spec.TryFind(decision, out var found)) dp = found;
+        var points = Completed.Select(t => (Trial: t, Value: Decisions(t).TryGetValue(decision, out var v) ? v : null))
+            .Where(p => p.Value is not null).ToList();
+        bool numeric = dp is not ChoicesSpec && points.Count > 0 && points.All(p => p.Value is double or float or int or long or decimal or short or byte);
+        var x = new JsonArray(points.Select(p => numeric
+            ? (JsonNode?)JsonValue.Create(Convert.ToDouble(p.Value, CultureInfo.InvariantCulture))
+            : JsonValue.Create(FormatCell(p.Value))).ToArray());
+        var data = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "scatter", ["mode"] = "markers", ["name"] = decision, ["x"] = x,
+                ["y"] = PlotlyFigure.Numbers(points.Select(p => p.Trial.FinalReward!.Value.Value)),
+                ["text"] = PlotlyFigure.Strings(points.Select(p => $"trial {p.Trial.Id}")),
+                ["marker"] = new JsonObject
+                {
+                    ["size"] = 7, ["opacity"] = 0.75, ["color"] = PlotlyFigure.Numbers(points.Select(p => (double)p.Trial.Id)),
+                    ["colorscale"] = "Blues", ["showscale"] = false,
+                    ["line"] = new JsonObject { ["width"] = 0.5, ["color"] = "#444" },
+                },
+            },
+        };
+        var layout = PlotlyFigure.LayoutWith("Slice: " + decision, decision, Objective(0));
+        var xaxis = layout["xaxis"]!.AsObject();
+        if (!numeric)
+        {
+            xaxis["type"] = "category";
+            if (dp is ChoicesSpec { IsMultiChoice: false } choices)
+            {
+                xaxis["categoryorder"] = "array";
+                xaxis["categoryarray"] = PlotlyFigure.Strings(choices.LiteralValues.Select(v => FormatCell(v)));
+            }
+        }
+        else if (dp is FloatSpec { Scale: Scale.Log }) xaxis["type"] = "log";
+        return new PlotlyFigure(data, layout);
+    }
+
+    /// <summary>One <see cref="SliceChart"/> per decision (<see cref="DecisionNames"/>).</summary>
+    public IReadOnlyList<PlotlyFigure> SliceCharts() => DecisionNames().Select(SliceChart).ToList();
 }

@@ -84,6 +84,8 @@ public enum StopReason
     ConsumerStopped,
     /// <summary>An exception ended the search.</summary>
     Error,
+    /// <summary>A stop was requested through the study store (<see cref="Studies.StudyStopRequest"/>, e.g. the dashboard's stop button).</summary>
+    StopRequested,
 }
 
 /// <summary>The trials of a study after a search run.</summary>

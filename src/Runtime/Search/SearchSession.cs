@@ -111,6 +111,7 @@ internal sealed class SearchSession : IDisposable
             if (CancellationToken.IsCancellationRequested) { SetStop(Runtime.StopReason.Cancelled); continue; }
             if (_endRequested) { SetStop(Runtime.StopReason.EndLoop); continue; }
             if (Options.TimeBudget is { } budget && _clock.Elapsed >= budget) { SetStop(Runtime.StopReason.TimeBudget); continue; }
+            if (StopRequestedInStore()) { SetStop(Runtime.StopReason.StopRequested); continue; }
             ClaimResult r;
             lock (_algGate)
             {
@@ -159,6 +160,32 @@ internal sealed class SearchSession : IDisposable
     }
 
     private const int MaxTransientFailures = 5;
+
+    private long _stopCheckedAt = long.MinValue;
+    private string? _stopSeenAtStart;
+    private bool _stopBaselineRead;
+    private readonly object _stopGate = new();
+
+    /// <summary>True when a <see cref="StudyStopRequest"/> newer than the one seen at start is in the store (looked up at most once a second).</summary>
+    private bool StopRequestedInStore()
+    {
+        lock (_stopGate)
+        {
+            long now = Environment.TickCount64;
+            if (_stopBaselineRead && now - _stopCheckedAt < 1000) return false;
+            _stopCheckedAt = now;
+            string? latest;
+            try { latest = StudyStopRequest.Latest(Store.FindStudy(Study)); }
+            catch (System.Data.Common.DbException e) when (e.IsTransient) { return false; }
+            if (!_stopBaselineRead)
+            {
+                _stopSeenAtStart = latest;
+                _stopBaselineRead = true;
+                return false;
+            }
+            return latest is not null && latest != _stopSeenAtStart;
+        }
+    }
 
     private int SyncFrom() => !_synced ? 1 : Math.Min(_awaiting.Count > 0 ? _awaiting.Min : int.MaxValue, _lastSynced + 1);
 

@@ -13,7 +13,7 @@ namespace NasNotebooks.Runtime.Studies;
 /// across every process that uses the store, so that an algorithm sees each proposal exactly once and
 /// no trial is handed to two workers at the same time.
 /// </remarks>
-public interface IStudyStore : IDisposable
+public partial interface IStudyStore : IDisposable
 {
     /// <summary>Where the store lives (file path, server), for messages.</summary>
     string Location { get; }

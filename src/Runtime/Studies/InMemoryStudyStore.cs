@@ -6,7 +6,7 @@ namespace NasNotebooks.Runtime.Studies;
 /// A study store held in memory by one process (the default of <see cref="Search"/> when no store is
 /// given). Leases never expire by time: a trial is served again only when it is released.
 /// </summary>
-public sealed class InMemoryStudyStore : IStudyStore
+public sealed partial class InMemoryStudyStore : IStudyStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, StudyState> _studies = new(StringComparer.Ordinal);

@@ -112,6 +112,8 @@ public sealed class PostgresStudyStore : SqlStudyStore
 
     private protected override string SkipLocked => " FOR UPDATE SKIP LOCKED";
 
+    private protected override string FirstObjective(string column) => $"({column}::jsonb->>0)::double precision";
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing) => _dataSource.Dispose();
 }

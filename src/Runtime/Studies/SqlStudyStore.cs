@@ -8,7 +8,7 @@ namespace NasNotebooks.Runtime.Studies;
 /// one schema (<c>schema_version</c>, <c>studies</c>, <c>trials</c>, <c>measurements</c>), leases kept as
 /// milliseconds since the Unix epoch on the database's clock.
 /// </summary>
-public abstract class SqlStudyStore : IStudyStore
+public abstract partial class SqlStudyStore : IStudyStore
 {
     /// <summary>Value of <c>schema_version.app</c> in every study store.</summary>
     public const string SchemaApp = "nasnotebooks.study";

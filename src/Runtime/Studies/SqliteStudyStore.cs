@@ -117,6 +117,8 @@ public sealed class SqliteStudyStore : SqlStudyStore
 
     private protected override bool CacheCommands => true;
 
+    private protected override string FirstObjective(string column) => $"json_extract({column}, '$[0]')";
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {

@@ -15,7 +15,7 @@ public sealed class NasMagicTests : IDisposable
     public NasMagicTests()
     {
         NasStudies.Clear();
-        _host = new KernelHost(_server, MagicRegistry.CreateDefault(), restartInProcess: true);
+        _host = new KernelHost(_server, KernelMagics.CreateDefault(), restartInProcess: true);
     }
 
     public void Dispose()
