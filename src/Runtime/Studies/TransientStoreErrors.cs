@@ -44,7 +44,7 @@ public static class TransientStoreErrors
 
 /// <summary>
 /// Runs store operations again after transient errors (<see cref="TransientStoreErrors.IsTransient"/>), with
-/// exponential backoff and jitter (0.1 s doubling to 5 s), for up to a window; reports the first failure,
+/// exponential backoff and jitter (0.1 s doubling to 2 s), for up to a window; reports the first failure,
 /// then at most every 10 s, and the recovery through a callback. The search loop uses one for every store
 /// call (<see cref="SearchOptions.StoreRetryWindow"/>); use one to open a store that may not be up yet.
 /// </summary>
@@ -58,7 +58,7 @@ public static class TransientStoreErrors
 /// <param name="cancellationToken">Stops the retrying (the error is then thrown).</param>
 public sealed class StoreRetry(string location, TimeSpan window, Action<string>? report = null, CancellationToken cancellationToken = default)
 {
-    private static readonly TimeSpan First = TimeSpan.FromMilliseconds(100), Longest = TimeSpan.FromSeconds(5), ReportEvery = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan First = TimeSpan.FromMilliseconds(100), Longest = TimeSpan.FromSeconds(2), ReportEvery = TimeSpan.FromSeconds(10);
     private readonly object _gate = new();
     private Stopwatch? _outage;
     private TimeSpan _lastReport;
