@@ -138,6 +138,6 @@ internal static class KernelCommand
             else if (!File.Exists(a ?? b)) result.AddError($"cannot read connection file '{a ?? b}': it does not exist");
         });
         command.SetAction(result => Program.RunKernel((result.GetValue(file) ?? result.GetValue(positional))!, result.GetValue(restart)));
-        return command;
+        return NasCommandLine.HandlesItsOwnSignals(command);
     }
 }

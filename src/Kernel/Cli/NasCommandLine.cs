@@ -35,9 +35,12 @@ public static class NasCommandLine
     };
 
     /// <summary>
-    /// The commands under the root, in help order. Adding a command to the tool is one line here; a command
-    /// built elsewhere comes as a System.CommandLine <see cref="Command"/> whose action returns the exit code and
-    /// throws <see cref="UsageException"/> for bad arguments found late (any other exception is an error, exit 1).
+    /// The commands under the root, in help order. Adding a command to the tool is one line here. A command built
+    /// elsewhere (e.g. in a project this one references) is a System.CommandLine <see cref="Command"/>: validate its
+    /// arguments with validators (a parse error exits 2 through this class), let its action return the exit code;
+    /// an exception from the action is a runtime error (exit 1, its message as one line: name the file or URL).
+    /// An async action's token is cancelled on SIGINT/SIGTERM (2 s to finish) unless the command is marked with
+    /// <see cref="HandlesItsOwnSignals"/>.
     /// </summary>
     private static IEnumerable<Command> Commands() =>
     [
@@ -45,6 +48,16 @@ public static class NasCommandLine
         WorkerCommand.Create(),
         ConvertCommand.Create(),
     ];
+
+    /// <summary>Commands that register their own SIGINT/SIGTERM handlers (System.CommandLine must not add its own).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Command, object> OwnSignalHandling = [];
+
+    /// <summary>Marks <paramref name="command"/> as handling SIGINT/SIGTERM itself; returns it.</summary>
+    internal static Command HandlesItsOwnSignals(Command command)
+    {
+        OwnSignalHandling.AddOrUpdate(command, command);
+        return command;
+    }
 
     /// <summary>The root command with every subcommand (and the hidden legacy forms).</summary>
     public static Command CreateRoot()
@@ -71,8 +84,9 @@ public static class NasCommandLine
         var config = new InvocationConfiguration
         {
             EnableDefaultExceptionHandler = false,
-            // Signals are the commands' business: the kernel turns SIGINT into an interrupt, a worker into a clean stop.
-            ProcessTerminationTimeout = null,
+            // SIGINT/SIGTERM cancel the token an async action gets (2 s to finish), except for commands that handle
+            // signals themselves: the kernel turns SIGINT into an interrupt, a worker stops cleanly after giving its trial back.
+            ProcessTerminationTimeout = OwnSignalHandling.TryGetValue(parse.CommandResult.Command, out _) ? null : TimeSpan.FromSeconds(2),
             Output = output,
             Error = error,
         };

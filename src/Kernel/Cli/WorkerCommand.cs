@@ -92,7 +92,7 @@ internal static class WorkerCommand
             result.GetValue(study)!, result.GetValue(name)!, result.GetValue(preset)!, result.GetValue(trials), result.GetValue(algo)!, result.GetValue(seed),
             result.GetValue(data), result.GetValue(epochs), result.GetValue(workerId), result.GetValue(failFast), ParseDuration(result.GetValue(storeRetry))!.Value),
             result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
-        return command;
+        return NasCommandLine.HandlesItsOwnSignals(command);
     }
 
     private static void AtLeast(Option<int> option, int min) => option.Validators.Add(r =>
