@@ -81,7 +81,8 @@ public sealed class StoreRetry(string location, TimeSpan window, Action<string>?
                 Failed(what, e, window - clock.Elapsed);
                 var sleep = TimeSpan.FromMilliseconds(delay.TotalMilliseconds * (0.5 + Random.Shared.NextDouble()));
                 if (sleep > window - clock.Elapsed) sleep = window - clock.Elapsed;
-                if (sleep > TimeSpan.Zero) cancellationToken.WaitHandle.WaitOne(sleep);
+                // At least a millisecond (a wait handle's resolution), so the last try before the window closes is one try.
+                cancellationToken.WaitHandle.WaitOne(sleep < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : sleep);
                 delay = delay * 2 < Longest ? delay * 2 : Longest;
                 continue;
             }
