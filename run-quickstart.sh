@@ -11,7 +11,7 @@ notebook="${1:-01-quickstart.ipynb}"
 echo "Building the kernel (Release)..."
 dotnet build src/Kernel -c Release -v quiet -nologo
 prefix="$PWD/artifacts/jupyter"
-dotnet src/Kernel/bin/Release/net10.0/nasnotebooks-kernel.dll install --prefix "$prefix" --name nasnotebooks >/dev/null
+dotnet src/Kernel/bin/Release/net10.0/nasnotebooks-kernel.dll kernel install --prefix "$prefix" --name nasnotebooks >/dev/null
 export JUPYTER_PATH="$prefix/share/jupyter"
 out="$PWD/artifacts/${notebook%.ipynb}"
 mkdir -p "$out"

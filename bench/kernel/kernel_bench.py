@@ -111,7 +111,7 @@ def main():
         sys.exit("kernel dll not found: build it with `dotnet build src/Kernel -c Release` or pass --kernel-dll")
     work = tempfile.mkdtemp(prefix="nasnb-bench-")
     prefix = os.path.join(work, "prefix")
-    subprocess.run(["dotnet", args.kernel_dll, "install", "--prefix", prefix, "--name", "nasnb-bench"], check=True,
+    subprocess.run(["dotnet", args.kernel_dll, "kernel", "install", "--prefix", prefix, "--name", "nasnb-bench"], check=True,
                    stdout=subprocess.DEVNULL)
     os.environ["JUPYTER_PATH"] = os.path.join(prefix, "share", "jupyter")
     os.environ["JUPYTER_RUNTIME_DIR"] = os.path.join(work, "runtime")

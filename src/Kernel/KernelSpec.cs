@@ -27,11 +27,30 @@ internal static class KernelSpec
     public static string KernelsDir(string? prefix) =>
         prefix is null ? Path.Combine(UserDataDir(), "kernels") : Path.Combine(Path.GetFullPath(prefix), "share", "jupyter", "kernels");
 
-    /// <summary>The command that starts this kernel: the dotnet host and the absolute path of this dll.</summary>
-    public static IReadOnlyList<string> LaunchCommand()
+    /// <summary>The file name of this assembly (the kernel, the worker and the command line are one program).</summary>
+    public const string AssemblyFile = "nasnotebooks-kernel.dll";
+
+    /// <summary>
+    /// The command that starts this kernel. Installed as a dotnet tool (the dll under a tool folder's
+    /// <c>.store</c>): the tool's own command (<c>TOOLS/nasnotebooks kernel run -f {connection_file}</c>), which
+    /// stays valid when the tool is updated; otherwise the dotnet host and the absolute path of this dll.
+    /// </summary>
+    public static IReadOnlyList<string> LaunchCommand() => LaunchCommand(typeof(KernelSpec).Assembly.Location);
+
+    internal static IReadOnlyList<string> LaunchCommand(string dll)
     {
-        var dll = typeof(KernelSpec).Assembly.Location;
-        return [DotnetHost(), dll, "run", "--connection-file", "{connection_file}"];
+        string[] run = ["kernel", "run", "-f", "{connection_file}"];
+        return ToolCommand(dll) is { } tool ? [tool, .. run] : [DotnetHost(), dll, .. run];
+    }
+
+    /// <summary>The tool's command beside the <c>.store</c> folder that holds <paramref name="dll"/>, when it exists.</summary>
+    internal static string? ToolCommand(string dll)
+    {
+        var marker = $"{Path.DirectorySeparatorChar}.store{Path.DirectorySeparatorChar}";
+        var at = dll.IndexOf(marker, StringComparison.Ordinal);
+        if (at < 0) return null;
+        var command = Path.Combine(dll[..at], Cli.NasCommandLine.ToolName + (OperatingSystem.IsWindows() ? ".exe" : ""));
+        return File.Exists(command) ? command : null;
     }
 
     internal static string DotnetHost()
@@ -53,15 +72,24 @@ internal static class KernelSpec
         return candidate is not null && File.Exists(candidate) ? candidate : "dotnet";
     }
 
-    public static JsonObject KernelJson(IReadOnlyList<string> argv, string displayName, string interruptMode) => new()
+    public static JsonObject KernelJson(IReadOnlyList<string> argv, string displayName, string interruptMode)
     {
-        ["argv"] = new JsonArray(argv.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
-        ["display_name"] = displayName,
-        ["language"] = "C#",
-        ["interrupt_mode"] = interruptMode,
-        ["env"] = new JsonObject(),
-        ["metadata"] = new JsonObject { ["debugger"] = false },
-    };
+        var env = new JsonObject();
+        if (argv.Count > 0 && Path.GetFileNameWithoutExtension(argv[0]) == Cli.NasCommandLine.ToolName && Path.GetDirectoryName(DotnetHost()) is { Length: > 0 } root)
+        {
+            // The tool's command finds the runtime through DOTNET_ROOT when it is not in a default place; Jupyter may not have it set.
+            env["DOTNET_ROOT"] = root;
+        }
+        return new()
+        {
+            ["argv"] = new JsonArray(argv.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()),
+            ["display_name"] = displayName,
+            ["language"] = "C#",
+            ["interrupt_mode"] = interruptMode,
+            ["env"] = env,
+            ["metadata"] = new JsonObject { ["debugger"] = false },
+        };
+    }
 
     /// <summary>Installs the kernelspec; returns its folder.</summary>
     public static string Install(string? prefix, string name, string displayName, string interruptMode)
@@ -90,8 +118,12 @@ internal static class KernelSpec
         return true;
     }
 
-    /// <summary>Kernelspecs of this kernel found in the user dir, JUPYTER_PATH and the prefix.</summary>
-    public static IEnumerable<(string Name, string Dir)> List(string? prefix)
+    /// <summary>
+    /// Kernelspecs of this kernel found in the user dir, JUPYTER_PATH and the prefix: those whose argv runs
+    /// <see cref="AssemblyFile"/> or the <c>nasnotebooks</c> tool. <c>Missing</c> names the program a spec
+    /// starts when it no longer exists (e.g. a tool version since removed), else null.
+    /// </summary>
+    public static IEnumerable<(string Name, string Dir, string? Missing)> List(string? prefix)
     {
         var roots = new List<string> { KernelsDir(null) };
         foreach (var p in (Environment.GetEnvironmentVariable("JUPYTER_PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
@@ -110,12 +142,27 @@ internal static class KernelSpec
             }
             foreach (var dir in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
             {
-                var file = Path.Combine(dir, "kernel.json");
-                if (File.Exists(file) && File.ReadAllText(file).Contains(typeof(KernelSpec).Assembly.GetName().Name!, StringComparison.Ordinal))
+                if (Program(Path.Combine(dir, "kernel.json")) is { } program)
                 {
-                    yield return (Path.GetFileName(dir), dir);
+                    yield return (Path.GetFileName(dir), dir, File.Exists(program) ? null : program);
                 }
             }
+        }
+    }
+
+    /// <summary>The dll or tool command a kernel.json of this kernel starts; null for other kernels' specs.</summary>
+    private static string? Program(string kernelJson)
+    {
+        if (!File.Exists(kernelJson)) return null;
+        try
+        {
+            var argv = (JsonNode.Parse(File.ReadAllText(kernelJson))?["argv"] as JsonArray)?.Select(a => a?.GetValue<string>() ?? "").ToArray() ?? [];
+            return argv.FirstOrDefault(a => Path.GetFileName(a) == AssemblyFile)
+                ?? (argv.Length > 0 && Path.GetFileNameWithoutExtension(argv[0]) == Cli.NasCommandLine.ToolName && Path.IsPathRooted(argv[0]) ? argv[0] : null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IOException)
+        {
+            return null;
         }
     }
 }

@@ -12,7 +12,7 @@ internal static class Log
     {
         lock (Gate)
         {
-            Err.WriteLine($"[nasnotebooks-kernel] {message}");
+            Err.WriteLine($"[nasnotebooks kernel] {message}");
             Err.Flush();
         }
     }

@@ -4,7 +4,7 @@ namespace NasNotebooks.Kernel.Tests;
 
 /// <summary>
 /// Acceptance tests through the real jupyter_client (client/kernel_driver.py): the kernelspec is installed
-/// with the kernel's own `install --prefix` command and the kernel is started by KernelManager.
+/// with the tool's own `kernel install --prefix` command and the kernel is started by KernelManager.
 /// </summary>
 public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixture<KernelDriverFixture>
 {
@@ -20,6 +20,7 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
         var spec = fixture.Result!["kernelspec"]!;
         var argv = spec["argv"]!.AsArray().Select(S).ToArray();
         Assert.EndsWith("nasnotebooks-kernel.dll", argv[1]);
+        Assert.Equal(["kernel", "run", "-f", "{connection_file}"], argv[2..]);
         Assert.Contains("{connection_file}", argv);
         Assert.Equal("C#", S(spec["language"]));
         Assert.Equal("C# (NasNotebooks)", S(spec["display_name"]));

@@ -7,11 +7,12 @@ public sealed class KernelSpecTests
     {
         var json = KernelSpec.KernelJson(KernelSpec.LaunchCommand(), KernelSpec.DisplayName, "message");
         var argv = json["argv"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray();
-        Assert.Equal(5, argv.Length);
+        Assert.Equal(6, argv.Length);
         Assert.Equal("dotnet", Path.GetFileNameWithoutExtension(argv[0]));
         Assert.True(Path.IsPathRooted(argv[1]));
         Assert.Equal("nasnotebooks-kernel.dll", Path.GetFileName(argv[1]));
-        Assert.Equal(["run", "--connection-file", "{connection_file}"], argv[2..]);
+        Assert.Equal(["kernel", "run", "-f", "{connection_file}"], argv[2..]);
+        Assert.Empty(json["env"]!.AsObject());
         Assert.Equal("C# (NasNotebooks)", json["display_name"]!.GetValue<string>());
         Assert.Equal("C#", json["language"]!.GetValue<string>());
         Assert.Equal("message", json["interrupt_mode"]!.GetValue<string>());
@@ -59,6 +60,27 @@ public sealed class KernelSpecTests
     }
 
     [Fact]
+    public void A_tool_install_runs_the_tools_command_which_outlives_updates()
+    {
+        var tools = Path.Combine(Path.GetTempPath(), "nasnb-tools-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var dll = Path.Combine(tools, ".store", "nasnotebooks.tool", "0.1.0", "nasnotebooks.tool", "0.1.0", "tools", "net10.0", "any", "nasnotebooks-kernel.dll");
+            Directory.CreateDirectory(Path.GetDirectoryName(dll)!);
+            Assert.Equal(KernelSpec.DotnetHost(), KernelSpec.LaunchCommand(dll)[0]); // no command beside .store: the dll
+            File.WriteAllText(Path.Combine(tools, "nasnotebooks"), "");
+            var argv = KernelSpec.LaunchCommand(dll);
+            Assert.Equal([Path.Combine(tools, "nasnotebooks"), "kernel", "run", "-f", "{connection_file}"], argv);
+            var json = KernelSpec.KernelJson(argv, "x", "message");
+            Assert.Equal(Path.GetDirectoryName(KernelSpec.DotnetHost()), json["env"]!["DOTNET_ROOT"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(tools, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Crc32_MatchesKnownValue()
     {
         // CRC-32 of "IEND" (the constant trailer of every PNG).
@@ -81,15 +103,17 @@ public sealed class CommandLineTests
         var prefix = PythonJupyter.NewTempDir("nasnb-cli");
         try
         {
-            var install = Cli("install", "--prefix", prefix, "--name", "cli-test");
+            var install = Cli("kernel", "install", "--prefix", prefix, "--name", "cli-test");
             Assert.True(install.Code == 0, install.Err);
             var spec = Path.Combine(prefix, "share", "jupyter", "kernels", "cli-test", "kernel.json");
             Assert.True(File.Exists(spec));
             Assert.Contains(PythonJupyter.KernelDll, File.ReadAllText(spec).Replace("\\\\", "\\", StringComparison.Ordinal));
-            var list = Cli("list", "--prefix", prefix);
+            var list = Cli("kernel", "list", "--prefix", prefix);
             Assert.Contains("cli-test", list.Out);
-            Assert.Equal(0, Cli("uninstall", "--prefix", prefix, "--name", "cli-test").Code);
+            Assert.Equal(0, Cli("kernel", "uninstall", "--prefix", prefix, "--name", "cli-test").Code);
             Assert.False(File.Exists(spec));
+            var again = Cli("kernel", "uninstall", "--prefix", prefix, "--name", "cli-test");
+            Assert.Equal((1, $"error: no kernelspec named 'cli-test' in {Path.Combine(prefix, "share", "jupyter", "kernels")}"), (again.Code, again.Err.TrimEnd()));
         }
         finally
         {
@@ -103,7 +127,7 @@ public sealed class CommandLineTests
         var dataDir = PythonJupyter.NewTempDir("nasnb-data");
         try
         {
-            var r = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--user"], new Dictionary<string, string> { ["JUPYTER_DATA_DIR"] = dataDir }, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
+            var r = PythonJupyter.Run([PythonJupyter.KernelDll, "kernel", "install", "--user"], new Dictionary<string, string> { ["JUPYTER_DATA_DIR"] = dataDir }, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
             Assert.True(r.ExitCode == 0, r.Stderr);
             Assert.True(File.Exists(Path.Combine(dataDir, "kernels", "nasnotebooks-csharp", "kernel.json")));
         }
@@ -113,17 +137,41 @@ public sealed class CommandLineTests
         }
     }
 
+    [Fact]
+    public void Help_names_the_tool_and_its_commands()
+    {
+        var help = Cli("--help");
+        Assert.Equal(0, help.Code);
+        Assert.Contains("  nasnotebooks [command] [options]", help.Out);
+        foreach (var command in new[] { "kernel", "worker", "convert <input>" }) Assert.Contains("\n  " + command + " ", help.Out.ReplaceLineEndings("\n"));
+        foreach (var old in new[] { "install", "uninstall", "list", "run" }) Assert.DoesNotContain("\n  " + old + " ", help.Out.ReplaceLineEndings("\n")); // the old top-level forms work but are not advertised
+        var none = Cli();
+        Assert.Equal((2, help.Out), (none.Code, none.Out));
+        var kernel = Cli("kernel");
+        Assert.Equal(2, kernel.Code);
+        Assert.Contains("  nasnotebooks kernel [command] [options]", kernel.Out);
+        var worker = Cli("worker", "--help");
+        Assert.Equal(0, worker.Code);
+        Assert.Contains("--store-retry <DURATION>", worker.Out);
+        Assert.Contains("--fail-fast <N>", worker.Out);
+    }
+
     [Theory]
-    [InlineData(new[] { "install", "--bogus" }, "error: unknown option --bogus for 'install'")]
-    [InlineData(new[] { "install", "--prefix" }, "error: option --prefix for 'install' expects a value")]
-    [InlineData(new[] { "install", "--interrupt-mode", "telepathy" }, "error: invalid value 'telepathy' for --interrupt-mode (expected message or signal)")]
-    [InlineData(new[] { "frobnicate" }, "error: unknown command 'frobnicate'")]
-    [InlineData(new[] { "run" }, "error: run needs --connection-file FILE")]
-    [InlineData(new[] { "run", "--connection-file", "/nonexistent/c.json" }, "error: cannot read connection file '/nonexistent/c.json'")]
-    public void BadArguments_ExitWithUsageError(string[] args, string message)
+    [InlineData(new[] { "kernel", "install", "--bogus" }, "error: Unrecognized command or argument '--bogus'.", "nasnotebooks kernel install")]
+    [InlineData(new[] { "kernel", "install", "--prefix" }, "error: Required argument missing for option: '--prefix'.", "nasnotebooks kernel install")]
+    [InlineData(new[] { "kernel", "install", "--interrupt-mode", "telepathy" }, "error: invalid value 'telepathy' for --interrupt-mode (expected message or signal)", "nasnotebooks kernel install")]
+    [InlineData(new[] { "kernel", "install", "--user", "--prefix", "/nonexistent/x" }, "error: --user and --prefix cannot be combined", "nasnotebooks kernel install")]
+    [InlineData(new[] { "kernel", "install", "--sys-prefix" }, "error: --sys-prefix is not supported; use --prefix DIR", "nasnotebooks kernel install")]
+    [InlineData(new[] { "kernel", "install", "--name", "bad name" }, "error: invalid kernel name 'bad name': use letters, digits, '-', '_' or '.'", "nasnotebooks kernel install")]
+    [InlineData(new[] { "frobnicate" }, "error: Unrecognized command or argument 'frobnicate'.", "nasnotebooks")]
+    [InlineData(new[] { "kernel", "run" }, "error: run needs the connection file: --connection-file FILE", "nasnotebooks kernel run")]
+    [InlineData(new[] { "kernel", "run", "--connection-file", "/nonexistent/c.json" }, "error: cannot read connection file '/nonexistent/c.json': it does not exist", "nasnotebooks kernel run")]
+    [InlineData(new[] { "convert", "/nonexistent/n.dib" }, "error: input '/nonexistent/n.dib' does not exist", "nasnotebooks convert")]
+    [InlineData(new[] { "run" }, "error: run needs the connection file: --connection-file FILE", "nasnotebooks run")]
+    public void BadArguments_ExitWithUsageError(string[] args, string message, string command)
     {
         var r = Cli(args);
         Assert.Equal(2, r.Code);
-        Assert.StartsWith(message, r.Err);
+        Assert.Equal([message, $"see '{command} --help'"], r.Err.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')));
     }
 }

@@ -17,7 +17,7 @@ public sealed class NbconvertTests
         try
         {
             var prefix = Path.Combine(dir, "prefix");
-            var install = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--prefix", prefix, "--name", "nasnb-nbconvert"], null, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
+            var install = PythonJupyter.Run([PythonJupyter.KernelDll, "kernel", "install", "--prefix", prefix, "--name", "nasnb-nbconvert"], null, TimeSpan.FromMinutes(2), PythonJupyter.Dotnet);
             Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
             static JsonObject Cell(string source) => new()
             {

@@ -5,10 +5,12 @@ using NasNotebooks.Runtime.WorkerHost;
 
 // A study worker process for the tests:
 //   dotnet Runtime.WorkerHost.dll --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S]
-//       [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N]
+//       [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N] [--wait-for FILE]
 // Prints "start ID" before and "done ID DNA" after each evaluation, then "finished REASON".
 // With --hang-after N, the evaluation after the N-th one prints "hang ID" and never ends (the lease is
 // still renewed), so that a test can kill the process at a known point with a trial in flight.
+// With --wait-for FILE, the store is opened and "ready" printed, then the worker waits until FILE exists
+// (a start line for several workers, so that start-up skew does not decide who gets the trials).
 var opts = new Dictionary<string, string>(StringComparer.Ordinal);
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -35,6 +37,11 @@ Func<ISearchAlgorithm> factory = algorithm switch
 };
 
 using var store = StudyStore.Open(storeText);
+if (opts.TryGetValue("wait-for", out var startFile))
+{
+    Console.WriteLine("ready");
+    while (!File.Exists(startFile)) Thread.Sleep(5);
+}
 var options = new SearchOptions
 {
     MaxTrials = trials,
@@ -61,6 +68,6 @@ return 0;
 static int Usage(string error)
 {
     Console.Error.WriteLine($"Runtime.WorkerHost: {error}");
-    Console.Error.WriteLine("usage: Runtime.WorkerHost --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S] [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N]");
+    Console.Error.WriteLine("usage: Runtime.WorkerHost --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S] [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N] [--wait-for FILE]");
     return 2;
 }

@@ -86,6 +86,18 @@ public static class Search
         return session.Result();
     }
 
+    private static void GiveBack((SearchSession Session, TrialFeedback Feedback) slot)
+    {
+        try
+        {
+            if (!slot.Feedback.IsFinished) slot.Session.Release(slot.Feedback, patient: false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            System.Diagnostics.Trace.TraceWarning($"Study '{slot.Session.Study}': could not give trial {slot.Feedback.TrialId} back: {e.Message}");
+        }
+    }
+
     private static async Task SlotAsync(SearchSession session, Func<object?, TrialFeedback, CancellationToken, Task> evaluate, CancellationToken ct)
     {
         try
@@ -101,16 +113,22 @@ public static class Search
                     continue;
                 }
                 var fb = step.Feedback!;
-                try { await evaluate(fb.Candidate, fb, ct).ConfigureAwait(false); }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                // Cancellation gives the trial back at once, so that another worker can take it without waiting for
+                // its lease, even while an evaluation that ignores the token is still running.
+                using (ct.Register(static state => GiveBack((ValueTuple<SearchSession, TrialFeedback>)state!), (session, fb)))
                 {
-                    session.Release(fb);
-                    session.SetStop(StopReason.Cancelled);
-                    return;
-                }
-                catch (Exception e) when (!fb.IsFinished)
-                {
-                    fb.Fail(e);
+                    try { await evaluate(fb.Candidate, fb, ct).ConfigureAwait(false); }
+                    catch (Exception) when (ct.IsCancellationRequested)
+                    {
+                        // Canceled, or an outcome refused because the trial was already given back.
+                        GiveBack((session, fb));
+                        session.SetStop(StopReason.Cancelled);
+                        return;
+                    }
+                    catch (Exception e) when (!fb.IsFinished)
+                    {
+                        fb.Fail(e);
+                    }
                 }
                 if (!fb.IsFinished) session.Release(fb);
             }

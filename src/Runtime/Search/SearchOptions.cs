@@ -57,14 +57,59 @@ public sealed record SearchOptions
     /// </summary>
     public Action<Trial>? TrialEnded { get; init; }
 
+    /// <summary>
+    /// Stops the run when the first <c>FailFast</c> trials it ends all fail (a broken evaluator, data set or
+    /// configuration, rather than bad candidates): the run ends with a <see cref="TrialsFailedException"/>
+    /// naming the first failure, and its unfinished trials are given back. Skipped trials do not count.
+    /// Null (the default) never stops for failures.
+    /// </summary>
+    public int? FailFast { get; init; }
+
+    /// <summary>
+    /// How long a store operation that fails with a transient error (a lost PostgreSQL connection, a server
+    /// shutting down or restarting, a busy SQLite file; see <see cref="TransientStoreErrors"/>) is retried, with
+    /// backoff, before the error ends the run (default 2 minutes; <see cref="TimeSpan.Zero"/> never retries).
+    /// </summary>
+    public TimeSpan StoreRetryWindow { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Called with a one-line message when a store operation failed with a transient error and will be retried
+    /// (first failure, then at most every 10 s) and when the store answers again; default: <see cref="System.Diagnostics.Trace"/>.
+    /// </summary>
+    public Action<string>? StoreRetrying { get; init; }
+
     internal void Validate()
     {
+        if (FailFast is < 1) throw new ArgumentOutOfRangeException(nameof(FailFast), FailFast, "FailFast must be at least 1 (or null to never stop for failures).");
+        if (StoreRetryWindow < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(StoreRetryWindow), StoreRetryWindow, "StoreRetryWindow must not be negative.");
         if (MaxTrials is < 0) throw new ArgumentOutOfRangeException(nameof(MaxTrials), MaxTrials, "MaxTrials must be at least 0.");
         if (Parallelism < 1) throw new ArgumentOutOfRangeException(nameof(Parallelism), Parallelism, "Parallelism must be at least 1.");
         if (MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, "MaxAttempts must be at least 1.");
         if (LeaseDuration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(LeaseDuration), LeaseDuration, "LeaseDuration must be positive.");
         if (string.IsNullOrWhiteSpace(StudyName)) throw new ArgumentException("StudyName must not be empty.", nameof(StudyName));
     }
+}
+
+/// <summary>The first trials of a run all failed (see <see cref="SearchOptions.FailFast"/>).</summary>
+public sealed class TrialsFailedException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public TrialsFailedException(string study, int count, Trial firstFailure)
+        : base($"the first {count} trials of study '{study}' that this run ended all failed; the first, trial {firstFailure.Id}, failed with: {firstFailure.Reason}")
+    {
+        Study = study;
+        Count = count;
+        FirstFailure = firstFailure;
+    }
+
+    /// <summary>The study.</summary>
+    public string Study { get; }
+
+    /// <summary>How many trials failed in a row from the start.</summary>
+    public int Count { get; }
+
+    /// <summary>The first failed trial (its <see cref="Trial.Reason"/> says why).</summary>
+    public Trial FirstFailure { get; }
 }
 
 /// <summary>Why a search ended.</summary>

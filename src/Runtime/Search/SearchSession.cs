@@ -17,7 +17,9 @@ internal sealed class SearchSession : IDisposable
     private ISearchAlgorithm _algorithm;
     private readonly Func<ISearchAlgorithm>? _factory;
     private bool _proposedInClaim;
-    private int _transientFailures;
+    private readonly StoreRetry _retry;
+    private int _ended, _failedAtStart;
+    private Trial? _firstFailure;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentDictionary<int, TrialFeedback> _active = new();
     private readonly SortedSet<int> _awaiting = [];
@@ -41,6 +43,7 @@ internal sealed class SearchSession : IDisposable
         Worker = options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
         _lease = store.IsShared ? options.LeaseDuration : TimeSpan.FromDays(3650);
         _propose = ProposeLocked;
+        _retry = new StoreRetry(store.Location, options.StoreRetryWindow, options.StoreRetrying, ct);
     }
 
     private readonly Func<IReadOnlyList<Trial>, Dna?> _propose;
@@ -53,6 +56,9 @@ internal sealed class SearchSession : IDisposable
     public CancellationToken CancellationToken { get; }
     public TimeSpan Elapsed => _clock.Elapsed;
     public StopReason? StopReason => _stop < 0 ? null : (StopReason)_stop;
+
+    /// <summary>Set when <see cref="SearchOptions.FailFast"/> stopped the run: thrown by <see cref="Next"/>.</summary>
+    public TrialsFailedException? Failure { get; private set; }
 
     /// <summary>The spec of a space argument (a symbolic space or a <see cref="SpaceSpec"/>).</summary>
     public static SpaceSpec SpecOf(object? space) => space as SpaceSpec ?? Space.Spec(space);
@@ -69,13 +75,14 @@ internal sealed class SearchSession : IDisposable
     public static SearchSession Start(IStudyStore store, SpaceSpec spec, ISearchAlgorithm algorithm, SearchOptions options, CancellationToken ct,
         Func<ISearchAlgorithm>? factory = null)
     {
-        store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options));
+        var retry = new StoreRetry(store.Location, options.StoreRetryWindow, options.StoreRetrying, ct);
+        retry.Run("opening the study", () => store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options)));
         if (options.WorkerId is { } me)
         {
             // Trials still held under this worker id belong to a previous incarnation of this worker that died:
             // serve them again at once instead of waiting for their leases to run out.
-            foreach (var t in store.GetTrials(options.StudyName))
-                if (t.Status == TrialStatus.Pending && t.Worker == me) store.ReleaseTrial(options.StudyName, t.Id, me);
+            foreach (var t in retry.Run("reading the trials", () => store.GetTrials(options.StudyName)))
+                if (t.Status == TrialStatus.Pending && t.Worker == me) retry.Run("giving a trial back", () => store.ReleaseTrial(options.StudyName, t.Id, me));
         }
         algorithm.Setup(spec);
         return new SearchSession(store, spec, algorithm, factory, options, ct);
@@ -107,6 +114,7 @@ internal sealed class SearchSession : IDisposable
     {
         while (true)
         {
+            if (Failure is { } failure) throw failure;
             if (_stop >= 0) return new Step(StepKind.End);
             if (CancellationToken.IsCancellationRequested) { SetStop(Runtime.StopReason.Cancelled); continue; }
             if (_endRequested) { SetStop(Runtime.StopReason.EndLoop); continue; }
@@ -115,33 +123,29 @@ internal sealed class SearchSession : IDisposable
             ClaimResult r;
             lock (_algGate)
             {
-                _proposedInClaim = false;
                 try
                 {
-                    r = Store.Claim(Study, new ClaimRequest
+                    // A lost connection or a busy database rolls the claim back: try again (with backoff, within
+                    // SearchOptions.StoreRetryWindow); an algorithm that already proposed in it is rebuilt from the history.
+                    r = _retry.Run("claiming a trial", () =>
                     {
-                        Worker = Worker,
-                        Lease = _lease,
-                        MaxTrials = Options.MaxTrials,
-                        MaxAttempts = Options.MaxAttempts,
-                        SyncFromId = SyncFrom(),
-                        Propose = _propose,
-                    });
-                }
-                catch (System.Data.Common.DbException e) when (e.IsTransient && _transientFailures < MaxTransientFailures)
-                {
-                    // A lost connection or a busy database: the claim was rolled back; try again shortly.
-                    _transientFailures++;
-                    if (_proposedInClaim) ResetAlgorithm();
-                    Trace.TraceWarning($"Study '{Study}': claim failed ({e.Message}); retry {_transientFailures} of {MaxTransientFailures}.");
-                    return new Step(StepKind.Wait, Wait: TimeSpan.FromMilliseconds(250 * _transientFailures));
+                        _proposedInClaim = false;
+                        return Store.Claim(Study, new ClaimRequest
+                        {
+                            Worker = Worker,
+                            Lease = _lease,
+                            MaxTrials = Options.MaxTrials,
+                            MaxAttempts = Options.MaxAttempts,
+                            SyncFromId = SyncFrom(),
+                            Propose = _propose,
+                        });
+                    }, () => { if (_proposedInClaim) ResetAlgorithm(); });
                 }
                 catch when (_proposedInClaim)
                 {
                     ResetAlgorithm();
                     throw;
                 }
-                _transientFailures = 0;
                 if (r is { Status: ClaimStatus.Claimed, Reserved: false, Trial: { } t })
                 {
                     _lastSynced = Math.Max(_lastSynced, t.Id);
@@ -158,8 +162,6 @@ internal sealed class SearchSession : IDisposable
             if (fb is not null) return new Step(StepKind.Serve, fb);
         }
     }
-
-    private const int MaxTransientFailures = 5;
 
     private long _stopCheckedAt = long.MinValue;
     private string? _stopSeenAtStart;
@@ -260,7 +262,7 @@ internal sealed class SearchSession : IDisposable
         try { candidate = Spec.Materialize(trial.Dna); }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or InvalidCastException)
         {
-            Store.FinishTrial(Study, trial.Id, new TrialOutcome(Worker, TrialStatus.Failed, Reason: $"cannot materialize DNA '{trial.Dna}': {e.Message}"));
+            _retry.Run("recording a trial", () => Store.FinishTrial(Study, trial.Id, new TrialOutcome(Worker, TrialStatus.Failed, Reason: $"cannot materialize DNA '{trial.Dna}': {e.Message}")));
             lock (_algGate) _awaiting.Remove(trial.Id);
             return null;
         }
@@ -291,28 +293,63 @@ internal sealed class SearchSession : IDisposable
         }
     }
 
-    internal void Report(TrialFeedback fb, Measurement m) => Store.AddMeasurement(Study, fb.TrialId, m);
+    internal void Report(TrialFeedback fb, Measurement m) => _retry.Run("recording a measurement", () => Store.AddMeasurement(Study, fb.TrialId, m));
 
     internal bool Finish(TrialFeedback fb, TrialOutcome outcome)
     {
         _active.TryRemove(fb.TrialId, out _);
-        bool recorded = Store.FinishTrial(Study, fb.TrialId, outcome);
+        bool retried = false;
+        bool recorded = _retry.Run("recording a trial", () => Store.FinishTrial(Study, fb.TrialId, outcome), () => retried = true);
+        if (!recorded && retried)
+        {
+            // The failed attempt may have committed before the connection was lost: then the row holds this outcome.
+            var row = _retry.Run("reading the trials", () => Store.GetTrials(Study)).FirstOrDefault(t => t.Id == fb.TrialId);
+            recorded = row is not null && row.Status == outcome.Status && row.Worker == outcome.Worker && row.Reason == outcome.Reason;
+        }
         lock (_algGate)
         {
             if (recorded && _awaiting.Remove(fb.TrialId) && outcome.Status == TrialStatus.Completed && outcome.Reward is { } reward)
                 _algorithm.Feedback(fb.Dna, reward);
         }
         _historyCache = null;
-        if (recorded) Options.TrialEnded?.Invoke(fb.Trial);
+        if (recorded)
+        {
+            Options.TrialEnded?.Invoke(fb.Trial);
+            CheckFailFast(fb.Trial);
+        }
         return recorded;
     }
 
-    /// <summary>Gives an unfinished trial back so that it is served again (failover).</summary>
-    internal void Release(TrialFeedback fb)
+    /// <summary>
+    /// Gives an unfinished trial back so that it is served again (failover). With <paramref name="patient"/> false
+    /// (shutting down) a transient store error is not retried: the trial's lease then runs out instead.
+    /// </summary>
+    internal void Release(TrialFeedback fb, bool patient = true)
     {
         if (!_active.TryRemove(fb.TrialId, out _)) return;
         fb.MarkReleased();
-        Store.ReleaseTrial(Study, fb.TrialId, Worker);
+        if (patient) _retry.Run("giving a trial back", () => Store.ReleaseTrial(Study, fb.TrialId, Worker));
+        else Store.ReleaseTrial(Study, fb.TrialId, Worker);
+    }
+
+    /// <summary><see cref="SearchOptions.FailFast"/>: the first N trials this run ended all failed.</summary>
+    private void CheckFailFast(Trial ended)
+    {
+        if (Options.FailFast is not { } n || ended.Status == TrialStatus.Skipped) return;
+        TrialsFailedException? failure = null;
+        lock (_algGate)
+        {
+            _ended++;
+            if (ended.Status == TrialStatus.Failed && _failedAtStart == _ended - 1)
+            {
+                _failedAtStart++;
+                _firstFailure ??= ended;
+                if (_failedAtStart == n) failure = new TrialsFailedException(Study, n, _firstFailure);
+            }
+        }
+        if (failure is null) return;
+        Failure = failure;
+        SetStop(Runtime.StopReason.Error);
     }
 
     internal IReadOnlyList<Trial> History(int exceptId)
@@ -321,13 +358,13 @@ internal sealed class SearchSession : IDisposable
         var cache = _historyCache;
         if (cache is null || now - _historyStamp > 250)
         {
-            _historyCache = cache = Store.GetTrials(Study);
+            _historyCache = cache = _retry.Run("reading the trials", () => Store.GetTrials(Study));
             _historyStamp = now;
         }
         return cache.Where(t => t.Id != exceptId).ToArray();
     }
 
-    public SearchResult Result() => new(Study, Store.GetTrials(Study), StopReason ?? Runtime.StopReason.ConsumerStopped, _clock.Elapsed);
+    public SearchResult Result() => new(Study, _retry.Run("reading the trials", () => Store.GetTrials(Study)), StopReason ?? Runtime.StopReason.ConsumerStopped, _clock.Elapsed);
 
     public void Dispose()
     {
@@ -336,7 +373,7 @@ internal sealed class SearchSession : IDisposable
         Interlocked.Exchange(ref _heartbeat, null)?.Dispose();
         foreach (var fb in _active.Values)
         {
-            try { Release(fb); }
+            try { Release(fb, patient: false); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 Trace.TraceWarning($"Study '{Study}': could not give trial {fb.TrialId} back: {e.Message}");

@@ -99,8 +99,17 @@ public sealed class PostgresStudyStore : SqlStudyStore
 
     private protected override T Execute<T>(Func<DbConnection, T> work)
     {
-        using var c = _dataSource.OpenConnection();
-        return work(c);
+        try
+        {
+            using var c = _dataSource.OpenConnection();
+            return work(c);
+        }
+        catch (NpgsqlException e) when (TransientStoreErrors.IsTransient(e))
+        {
+            // The server went away (restart, failover): the pooled connections are dead too; the retry opens new ones.
+            _dataSource.Clear();
+            throw;
+        }
     }
 
     private protected override DbTransaction BeginWrite(DbConnection connection) => connection.BeginTransaction();

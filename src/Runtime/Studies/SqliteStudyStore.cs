@@ -14,17 +14,29 @@ public sealed class SqliteStudyStore : SqlStudyStore
     private readonly SqliteConnection _connection;
     private readonly object _gate = new();
     private readonly string _path;
+    private readonly SqliteWriteTurns? _turns;
     private bool _disposed;
 
     /// <summary>Opens (or creates) the study store file at <paramref name="path"/>.</summary>
-    /// <exception cref="StudyStoreFormatException">The file exists but is not a study store this build reads; the message names the file.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is a directory.</exception>
+    /// <exception cref="StudyStoreFormatException">The file exists but is not a study store this build reads, or is damaged; the message names the file.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file or its folder is read-only for this user (workers write to both); the message names the file.</exception>
     public SqliteStudyStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         _path = Path.GetFullPath(path);
-        CheckHeader(_path);
-        var dir = Path.GetDirectoryName(_path);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        if (Directory.Exists(_path))
+            throw new ArgumentException($"Study store '{_path}' is a directory; expected an SQLite study file (created when missing), e.g. '{Path.Combine(_path, "studies.db")}'.", nameof(path));
+        try
+        {
+            CheckHeader(_path);
+            var dir = Path.GetDirectoryName(_path);
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnauthorizedAccessException($"Study store '{_path}' can't be read or created by this user: {e.Message}", e);
+        }
         var cs = new SqliteConnectionStringBuilder { DataSource = _path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = 60 };
         _connection = new SqliteConnection(cs.ToString());
         try
@@ -36,11 +48,12 @@ public sealed class SqliteStudyStore : SqlStudyStore
                 throw new StudyStoreFormatException($"Study store '{_path}' could not be switched to WAL journal mode (got '{mode}').");
             NonQuery(_connection, null, "PRAGMA synchronous = NORMAL");
             EnsureSchema();
+            _turns = SqliteWriteTurns.TryOpen(_path);
         }
         catch (SqliteException e)
         {
             _connection.Dispose();
-            throw new StudyStoreFormatException($"'{_path}' could not be opened as a NasNotebooks study store (an SQLite file with schema '{SchemaApp}' version {SchemaVersion}): {e.Message}", e);
+            throw Translate(e) ?? new StudyStoreFormatException($"'{_path}' could not be opened as a NasNotebooks study store (an SQLite file with schema '{SchemaApp}' version {SchemaVersion}): {e.Message}", e);
         }
         catch
         {
@@ -48,6 +61,17 @@ public sealed class SqliteStudyStore : SqlStudyStore
             throw;
         }
     }
+
+    /// <summary>A clearer exception for SQLite errors that are about the file rather than the query; null for the others.</summary>
+    private Exception? Translate(SqliteException e) => e.SqliteErrorCode switch
+    {
+        8 => new UnauthorizedAccessException($"Study store '{_path}' is read-only for this user ({e.Message}); workers need write access to the file and to its folder (for its -wal and -shm files).", e),
+        14 => new UnauthorizedAccessException(File.Exists(_path)
+            ? $"Study store '{_path}' can't be opened for writing ({e.Message}); workers need write access to the file and to its folder (for its -wal and -shm files)."
+            : $"Study store '{_path}' can't be created ({e.Message}); is its folder writable?", e),
+        11 or 26 => new StudyStoreFormatException($"Study store '{_path}' is damaged ({e.Message}): it is truncated or overwritten. Restore it from a copy, or use a new file.", e),
+        _ => null,
+    };
 
     /// <summary>Full path of the study file.</summary>
     public string FilePath => _path;
@@ -103,7 +127,13 @@ public sealed class SqliteStudyStore : SqlStudyStore
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return work(_connection);
+            long? ticket = _turns?.Take();
+            try { return work(_connection); }
+            catch (SqliteException e) when (Translate(e) is { } clearer) { throw clearer; }
+            finally
+            {
+                if (ticket is { } t) _turns!.Release(t);
+            }
         }
     }
 
@@ -128,6 +158,7 @@ public sealed class SqliteStudyStore : SqlStudyStore
             _disposed = true;
             DisposeCommands();
             _connection.Dispose();
+            _turns?.Dispose();
         }
     }
 }

@@ -167,7 +167,7 @@ public sealed class DashboardKernelProcessTests
     }
 }
 
-/// <summary><c>nasnotebooks-kernel dashboard</c>: the command of the built tool, its errors, and a clean stop on SIGTERM.</summary>
+/// <summary><c>nasnotebooks dashboard</c>: the command of the built tool, its errors, and a clean stop on SIGTERM.</summary>
 public sealed class DashboardCommandLineTests
 {
     private static System.Diagnostics.Process Start(params string[] args)

@@ -19,7 +19,7 @@ public sealed class TutorialNotebookTests
     private static readonly Lazy<string> JupyterPath = new(() =>
     {
         var prefix = Path.Combine(RepoRoot.Value, "artifacts", "test-jupyter");
-        var install = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--prefix", prefix, "--name", "nasnotebooks"], null, TimeSpan.FromMinutes(2), "dotnet");
+        var install = PythonJupyter.Run([PythonJupyter.KernelDll, "kernel", "install", "--prefix", prefix, "--name", "nasnotebooks"], null, TimeSpan.FromMinutes(2), "dotnet");
         Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
         return Path.Combine(prefix, "share", "jupyter");
     });

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace NasNotebooks.Kernel.Tests.Packaging;
 
 /// <summary>
-/// `dotnet pack` gives the NasNotebooks library package (generator under analyzers/dotnet/cs) and the kernel
-/// as a dotnet tool; both are installed from a local folder with a clean NuGet cache and used for real.
+/// `dotnet pack` gives the NasNotebooks library package (generator under analyzers/dotnet/cs) and the
+/// `nasnotebooks` dotnet tool (NasNotebooks.Tool); both are installed from a local folder with a clean NuGet
+/// cache and used for real. The test project builds both projects first (so `--no-build` works when it runs alone).
 /// </summary>
 public sealed class PackagingTests : IDisposable
 {
@@ -54,11 +55,18 @@ public sealed class PackagingTests : IDisposable
         var packages = Pack();
         var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_dir, "nuget-cache") };
         var toolPath = Path.Combine(_dir, "tool");
-        Dotnet(env, "tool", "install", "--tool-path", toolPath, "--add-source", packages, "--ignore-failed-sources", "NasNotebooks.Kernel", "--version", "0.1.0");
-        var tool = Path.Combine(toolPath, "nasnotebooks-kernel");
+        Dotnet(env, "tool", "install", "--tool-path", toolPath, "--add-source", packages, "--ignore-failed-sources", "NasNotebooks.Tool", "--version", "0.1.0");
+        var tool = Path.Combine(toolPath, "nasnotebooks");
         var prefix = Path.Combine(_dir, "jupyter");
-        var install = PythonJupyter.Run(["install", "--prefix", prefix, "--name", "nastool"], null, TimeSpan.FromMinutes(2), tool);
+        var install = PythonJupyter.Run(["kernel", "install", "--prefix", prefix, "--name", "nastool"], null, TimeSpan.FromMinutes(2), tool);
         Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
+        // The kernelspec runs the tool's command (valid across `dotnet tool update`), with DOTNET_ROOT for its runtime.
+        var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(prefix, "share", "jupyter", "kernels", "nastool", "kernel.json")))!;
+        Assert.Equal([tool, "kernel", "run", "-f", "{connection_file}"], spec["argv"]!.AsArray().Select(a => a!.GetValue<string>()));
+        Assert.Equal(Path.GetDirectoryName(KernelSpec.DotnetHost()), spec["env"]!["DOTNET_ROOT"]!.GetValue<string>());
+        var list = PythonJupyter.Run(["kernel", "list", "--prefix", prefix], null, TimeSpan.FromMinutes(2), tool);
+        Assert.Contains("nastool", list.Stdout);
+        Assert.DoesNotContain("broken", list.Stdout);
 
         var missing = PythonJupyter.MissingModules(("nbconvert", "jupyter-nbconvert"), ("nbclient", "python3-nbclient"));
         if (missing is not null) Assert.Fail(missing);

@@ -61,7 +61,7 @@ Console.WriteLine($"C# sees {numbers.Count} numbers and config {config}");
         Assert.Equal(NasNotebooks.Kernel.Polyglot.NotebookConverter.ReadDib(Dib), NasNotebooks.Kernel.Polyglot.NotebookConverter.ReadDib(File.ReadAllText(back)));
 
         var prefix = Path.Combine(_dir, "prefix");
-        var install = PythonJupyter.Run([PythonJupyter.KernelDll, "install", "--prefix", prefix, "--name", "nasnotebooks"], null, TimeSpan.FromMinutes(2), "dotnet");
+        var install = PythonJupyter.Run([PythonJupyter.KernelDll, "kernel", "install", "--prefix", prefix, "--name", "nasnotebooks"], null, TimeSpan.FromMinutes(2), "dotnet");
         Assert.True(install.ExitCode == 0, install.Stdout + install.Stderr);
         var run = PythonJupyter.Run(["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output", "executed.ipynb", converted],
             new Dictionary<string, string> { ["JUPYTER_PATH"] = Path.Combine(prefix, "share", "jupyter") }, TimeSpan.FromMinutes(6));

@@ -3,7 +3,7 @@
 
 Usage: kernel_driver.py --kernel-dll DLL --work DIR --out RESULT.json [--scenarios a,b,...]
 
-Installs the kernelspec into DIR/prefix with the kernel's own `install --prefix` command, points
+Installs the kernelspec into DIR/prefix with the tool's own `kernel install --prefix` command, points
 JUPYTER_PATH at it, starts the kernel with KernelManager and runs each scenario, recording its
 observations (or the exception it raised) in RESULT.json. Exits 0 even when scenarios fail: the
 xUnit tests assert on the JSON.
@@ -41,7 +41,7 @@ class Driver:
         self.kc = None
 
     def install(self):
-        out = subprocess.run([self.dotnet, self.dll, "install", "--prefix", self.prefix, "--name", KERNEL_NAME],
+        out = subprocess.run([self.dotnet, self.dll, "kernel", "install", "--prefix", self.prefix, "--name", KERNEL_NAME],
                              capture_output=True, text=True, timeout=120)
         if out.returncode != 0:
             raise RuntimeError("install failed: " + out.stdout + out.stderr)

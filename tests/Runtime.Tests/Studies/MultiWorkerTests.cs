@@ -55,6 +55,34 @@ public class SqliteMultiProcessTests
     }
 
     [Fact]
+    public void Four_workers_on_quick_trials_each_complete_a_fair_share()
+    {
+        // Trials that take no time: the workers spend their lives claiming and recording, i.e. competing for the
+        // file's write lock. SQLite's busy wait let one or two workers take nearly all trials; the store's turns
+        // (SqliteWriteTurns) serve them in order. A start line removes start-up skew from the picture.
+        using var dir = new TempDir();
+        var path = dir.File("fair.db");
+        var go = dir.File("go");
+        const int total = 200, seed = 9;
+        var workers = Enumerable.Range(0, 4)
+            .Select(i => ($"w{i}", WorkerProcess.Start([.. StudyChecks.WorkerArgs(path, "fair", total, $"w{i}", 0, 60_000, seed), "--wait-for", go]))).ToList();
+        try
+        {
+            WorkerProcess.WaitUntil(() => workers.All(w => w.Item2.Lines.Contains("ready") || w.Item2.HasExited), TimeSpan.FromSeconds(60), "the workers to open the store");
+            File.WriteAllText(go, "");
+            foreach (var (_, p) in workers) p.WaitForExit(TimeSpan.FromSeconds(90));
+            using var store = StudyStore.Open(path);
+            var trials = store.GetTrials("fair");
+            StudyChecks.AssertAllCompletedOnce(trials, workers, total, seed);
+            // How many trials ended while each one was in flight (the issue saw one trial stay in flight while ~110 ended).
+            var longest = trials.Max(t => trials.Count(o => o.Id != t.Id && o.EndedAt > t.CreatedAt && o.EndedAt < t.EndedAt));
+            var shares = string.Join(", ", workers.Select(w => $"{w.Item1}: {w.Item2.Done.Count}"));
+            Assert.All(workers, w => Assert.True(w.Item2.Done.Count >= total / 10, $"{w.Item1} completed {w.Item2.Done.Count} of {total} trials ({shares}; at most {longest} trials ended while one was in flight)"));
+        }
+        finally { foreach (var (_, p) in workers) p.Dispose(); }
+    }
+
+    [Fact]
     public void A_search_killed_mid_way_resumes_from_the_file_with_the_same_proposals()
     {
         using var dir = new TempDir();

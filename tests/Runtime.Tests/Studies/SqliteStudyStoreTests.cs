@@ -180,7 +180,7 @@ public class SqliteStudyStoreTests
         for (int i = 100; i < Math.Min(bytes.Length, 8192); i++) bytes[i] = (byte)(i * 31);
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<StudyStoreFormatException>(() => StudyStore.Open(path));
-        Assert.StartsWith($"'{path}' could not be opened as a NasNotebooks study store (an SQLite file with schema 'nasnotebooks.study' version 1): ", e.Message);
+        Assert.StartsWith($"Study store '{path}' is damaged (SQLite Error 11: 'database disk image is malformed'.): it is truncated or overwritten. Restore it from a copy, or use a new file.", e.Message);
     }
 
     [Theory]

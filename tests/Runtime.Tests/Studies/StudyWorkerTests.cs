@@ -35,15 +35,70 @@ public class StudyWorkerTests
         Assert.All(results, r => Assert.Equal(StopReason.MaxTrials, r.StopReason));
     }
 
-    private sealed class TransientException() : DbException("connection reset (simulated)")
+    internal sealed class TransientException() : DbException("connection reset (simulated)")
     {
         public override bool IsTransient => true;
     }
 
-    /// <summary>Fails chosen claims with a transient error after the algorithm proposed (the claim is not recorded).</summary>
-    private sealed class FlakyStore(IStudyStore inner, int[] failClaims) : IStudyStore
+    [Fact]
+    public async Task Transient_errors_recording_trials_are_retried_and_reported_once_per_outage()
     {
-        private int _claims;
+        using var inner = new InMemoryStudyStore();
+        // The 3rd and 4th calls to FinishTrial fail before reaching the store (one outage, two tries); the 7th is
+        // recorded but its answer is lost (as when the connection drops after the commit); measurement 2 fails once.
+        var store = new FlakyStore(inner, failClaims: [], failFinishes: [3, 4], lostFinishes: [7], failMeasurements: [2]);
+        var ended = new List<int>();
+        var messages = new List<string>();
+        var result = await StudyWorker.RunAsync(store, "flaky", TestSpaces.Flat(), () => new SeededRandomSearch(4),
+            (candidate, feedback, ct) => { feedback.Report(1, 0.5); feedback.Done(TestSpaces.Objective(candidate)); return Task.CompletedTask; },
+            new SearchOptions { MaxTrials = 10, TrialEnded = t => ended.Add(t.Id), StoreRetrying = m => { lock (messages) messages.Add(m); } });
+        Assert.Equal(StopReason.MaxTrials, result.StopReason);
+        Assert.Equal(4, store.Failures);
+        Assert.Equal(Enumerable.Range(1, 10), ended);
+        Assert.All(result.Trials, t => Assert.Equal((TrialStatus.Completed, 1), (t.Status, t.Measurements.Count)));
+        Assert.Equal(StudyChecks.SeededSequence(4, 10), result.Trials.Select(t => t.Dna));
+        // One message when an outage starts and one when it ends, for each of the three outages.
+        Assert.Equal("study store memory:: recording a measurement failed (connection reset (simulated)); retrying for up to 2.0 min", messages[0]);
+        Assert.StartsWith("study store memory:: available again after ", messages[1]);
+        Assert.Equal(2, messages.Count(m => m == "study store memory:: recording a trial failed (connection reset (simulated)); retrying for up to 2.0 min"));
+        Assert.Equal(3, messages.Count(m => m.Contains(": available again after ", StringComparison.Ordinal) && m.EndsWith("; carrying on", StringComparison.Ordinal)));
+        Assert.Equal(6, messages.Count);
+    }
+
+    [Fact]
+    public async Task A_store_down_for_longer_than_the_retry_window_ends_the_run_with_its_error()
+    {
+        using var inner = new InMemoryStudyStore();
+        var store = new FlakyStore(inner, failClaims: [], failFinishes: Enumerable.Range(1, 1000).ToArray());
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<TransientException>(() => StudyWorker.RunAsync(store, "down", TestSpaces.Flat(), () => new SeededRandomSearch(4),
+            (candidate, feedback, ct) => { feedback.Done(1); return Task.CompletedTask; },
+            new SearchOptions { MaxTrials = 10, StoreRetryWindow = TimeSpan.FromMilliseconds(600), StoreRetrying = _ => { } }));
+        Assert.InRange(sw.Elapsed, TimeSpan.FromMilliseconds(600), TimeSpan.FromSeconds(30));
+        Assert.InRange(store.Failures, 3, 20);
+    }
+
+    [Fact]
+    public async Task A_lasting_store_error_is_not_retried()
+    {
+        using var inner = new InMemoryStudyStore();
+        var store = new FlakyStore(inner, failClaims: [], failFinishes: [1], lasting: true);
+        var messages = new List<string>();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => StudyWorker.RunAsync(store, "bad", TestSpaces.Flat(), () => new SeededRandomSearch(4),
+            (candidate, feedback, ct) => { feedback.Done(1); return Task.CompletedTask; },
+            new SearchOptions { MaxTrials = 10, StoreRetrying = messages.Add }));
+        Assert.Equal(1, store.Failures);
+        Assert.Empty(messages);
+    }
+
+    /// <summary>
+    /// Fails chosen claims with a transient error after the algorithm proposed (the claim is not recorded), chosen
+    /// finishes and measurements before they reach the store, and chosen finishes after it recorded them.
+    /// </summary>
+    private sealed class FlakyStore(IStudyStore inner, int[] failClaims, int[]? failFinishes = null, int[]? lostFinishes = null,
+        int[]? failMeasurements = null, bool lasting = false) : IStudyStore
+    {
+        private int _claims, _finishes, _measurements;
         public int Failures { get; private set; }
         public string Location => inner.Location;
         public bool IsShared => inner.IsShared;
@@ -64,8 +119,28 @@ public class StudyWorkerTests
             return inner.Claim(study, probe);
         }
 
-        public void AddMeasurement(string study, int trialId, Measurement measurement) => inner.AddMeasurement(study, trialId, measurement);
-        public bool FinishTrial(string study, int trialId, TrialOutcome outcome) => inner.FinishTrial(study, trialId, outcome);
+        public void AddMeasurement(string study, int trialId, Measurement measurement)
+        {
+            if ((failMeasurements ?? []).Contains(++_measurements)) Fail();
+            inner.AddMeasurement(study, trialId, measurement);
+        }
+
+        public bool FinishTrial(string study, int trialId, TrialOutcome outcome)
+        {
+            ++_finishes;
+            if ((failFinishes ?? []).Contains(_finishes)) Fail();
+            var recorded = inner.FinishTrial(study, trialId, outcome);
+            if ((lostFinishes ?? []).Contains(_finishes)) Fail();
+            return recorded;
+        }
+
+        private void Fail()
+        {
+            Failures++;
+            if (lasting) throw new InvalidOperationException("the store refused (simulated)");
+            throw new TransientException();
+        }
+
         public bool RenewLease(string study, int trialId, string worker, TimeSpan lease) => inner.RenewLease(study, trialId, worker, lease);
         public void ReleaseTrial(string study, int trialId, string worker) => inner.ReleaseTrial(study, trialId, worker);
         public void SetMetadata(string study, string key, string? value) => inner.SetMetadata(study, key, value);
