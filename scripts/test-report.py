@@ -98,7 +98,7 @@ def discovered(directory):
                 names.append(line.strip())
         project = os.path.splitext(os.path.basename(path))[0]
         if assembly is None or not listing:
-            tail = " | ".join(l.strip() for l in lines if l.strip())[-300:]
+            tail = " | ".join([l.strip() for l in lines if l.strip()][-2:])[:300]
             problems.append(f"the tests of {project} could not be listed: {tail or 'no output'}")
             continue
         tests.setdefault(assembly, []).extend(names)

@@ -84,6 +84,7 @@ public sealed class TorchSearchTests : IDisposable
         });
         Assert.All(completed, t => Assert.Equal((4, 4.0), (t.Measurements.Count, t.Metrics["epochs"])));
         Assert.True(result.Trials.Sum(t => t.Measurements.Count) <= 40 - stopped.Count);
+        Console.WriteLine($"ASHA: {string.Join("; ", result.Trials.Select(t => $"trial {t.Id} {t.Status} after {t.Measurements.Count} epochs"))}");
     }
 
     [Fact]
