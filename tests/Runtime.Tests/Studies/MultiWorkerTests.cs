@@ -118,25 +118,28 @@ public class SqliteMultiProcessTests
 public class SqliteKillAtRandomPointsTests
 {
     [Theory]
-    [InlineData("evolution", 60)]
-    [InlineData("tpe", 60)]
-    [InlineData("bananas", 30)]
+    [InlineData("evolution", 120)]
+    [InlineData("tpe", 120)]
+    [InlineData("bananas", 60)]
     public void A_real_algorithm_killed_at_random_points_during_store_writes_resumes_exactly(string algorithm, int total)
     {
         using var dir = new TempDir();
         var path = dir.File("kills.db");
         var flagPath = dir.File("write.flag");
-        const int seed = 4, maxKills = 8;
+        const int seed = 4, maxKills = 20;
         var rng = new Random(algorithm.Length * 7919 + 1);
         var kills = new List<string>();
+        // Kill until 3 kills have landed during a store write (and at least 6 in all), at most 20 times; then let the
+        // last incarnation finish the study.
+        bool Enough() => kills.Count >= maxKills || (kills.Count >= 6 && kills.Count(k => k != "none") >= 3);
         while (true)
         {
             using var child = WorkerProcess.Start("--store", path, "--study", "kills", "--trials", $"{total}", "--algorithm", algorithm,
                 "--seed", $"{seed}", "--worker", "child", "--write-flag", flagPath, "--lease-ms", "60000");
-            if (kills.Count < maxKills)
+            if (!Enough())
             {
                 // Each incarnation first finishes a trial (the one a previous kill left pending is served first, so no
-                // trial is killed twice in a row and abandoned as a poison trial); then it dies 0-25 ms later.
+                // trial is killed twice in a row and abandoned as a poison trial); then it dies 0-5 ms later.
                 var sw = System.Diagnostics.Stopwatch.StartNew();
                 while (!child.HasExited && child.Done.Count == 0)
                 {
@@ -145,7 +148,7 @@ public class SqliteKillAtRandomPointsTests
                 }
                 if (!child.HasExited)
                 {
-                    Thread.Sleep(rng.Next(0, 26));
+                    Thread.Sleep(rng.Next(0, 6));
                     child.Kill();
                     kills.Add(WriteFlag.NameOf(File.ReadAllBytes(flagPath)[0]));
                     continue;
@@ -162,8 +165,8 @@ public class SqliteKillAtRandomPointsTests
         using var store = StudyStore.Open(path);
         var trials = store.GetTrials("kills");
         string where = $"{kills.Count} kills, landing in: {string.Join(", ", kills)}";
-        Assert.True(kills.Count >= 4, "the study finished before 4 kills: " + where);
-        Assert.True(kills.Count(k => k != "none") >= 2, "fewer than 2 kills landed during a store write: " + where);
+        Assert.True(kills.Count >= 6, "the study finished before 6 kills: " + where);
+        Assert.True(kills.Count(k => k != "none") >= 3, "fewer than 3 kills landed during a store write: " + where);
         Assert.Equal(Enumerable.Range(1, total), trials.Select(t => t.Id));
         Assert.All(trials, t => Assert.True(t.Status == TrialStatus.Completed, $"trial {t.Id} is {t.Status} ({t.Reason}); {where}"));
         Assert.Equal(reference.Select(t => t.Dna), trials.Select(t => t.Dna));
