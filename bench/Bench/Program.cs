@@ -23,10 +23,12 @@ public static class Program
     [
         new Command("nb201-search", "NB201 search quality per algorithm (mean test acc of best-valid) vs Optuna", Algorithms.Nb201SearchBench.Run),
         new Command("algorithm-overhead", "per-trial propose+feedback overhead per algorithm", Algorithms.OverheadBench.Run),
+        new Command("bananas-ranking", "bananas vs TPE, evolution and random on three objectives other than NB201 valid accuracy", Algorithms.RankingBench.Run),
         new Command("generators", "generated Materialize/Encode vs the DSL's generic path (ops/s, bytes/op)", Generators.GeneratorBench.Run),
         new Command("studies", "per-trial loop overhead in memory and with the SQLite store", Studies.StudyOverheadBench.Run),
         new Command("torch-train", "digits training throughput: TorchSharp trainer vs PyTorch 1.13 side by side", Torch.TorchTrainingBench.Run),
         new Command("proxies", "zero-cost proxies (SynFlow, NASWOT, GradNorm, GradSign): Spearman rho with NB201 test accuracy", Torch.ProxyCorrelationBench.Run),
+        new Command("spos-ranking", "SPOS inherited-weight accuracy vs stand-alone training of random NB201 cells: Kendall tau and permutation p", Torch.SposRankingBench.Run),
         new Command("weight-sharing", "NB201 on digits: stand-alone search vs SPOS supernet + evolution at equal wall time", Torch.WeightSharingBench.Run),
     ];
 

@@ -71,6 +71,9 @@ public class PropertyTests
             var all = spec.Enumerate().ToList();
             Assert.Equal((int)spec.SpaceSize!.Value, all.Count);
             Assert.Equal(all.Count, all.Distinct().Count());
+            // Sorted: each DNA comes strictly after the previous one in the DNA order (rightmost decision fastest).
+            for (int i = 1; i < all.Count; i++)
+                Assert.True(all[i - 1].CompareTo(all[i]) < 0, $"enumeration is not sorted at {i}: {all[i - 1]} then {all[i]}");
             foreach (var d in all.Take(50)) spec.Validate(d);
         }, iter: 200);
 }

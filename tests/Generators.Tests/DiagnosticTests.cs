@@ -3,7 +3,10 @@ using Microsoft.CodeAnalysis.Text;
 
 namespace NasNotebooks.Generators.Tests;
 
-/// <summary>One test per diagnostic id; <c>[|…|]</c> marks the exact span the diagnostic must point at.</summary>
+/// <summary>
+/// One test per diagnostic id; <c>[|…|]</c> marks the exact span the diagnostic must point at. Each case must give
+/// exactly that one diagnostic: a duplicate or an extra error fails it.
+/// </summary>
 public class DiagnosticTests
 {
     private const string Header = """
@@ -14,17 +17,26 @@ public class DiagnosticTests
 
         """;
 
-    private static void Expect(string id, string markup, params string[] messageParts)
+    private static void Expect(string id, string markup, params string[] messageParts) => ExpectAlongside([], id, markup, messageParts);
+
+    /// <summary>
+    /// Like <see cref="Expect"/>, where the compiler itself also reports <paramref name="compilerIds"/> (e.g. an
+    /// attribute placed where its AttributeUsage forbids it): those and nothing else.
+    /// </summary>
+    private static void ExpectAlongside(string[] compilerIds, string id, string markup, params string[] messageParts)
     {
         var source = Header + markup;
         int start = source.IndexOf("[|", StringComparison.Ordinal);
         source = source.Remove(start, 2);
         int end = source.IndexOf("|]", StringComparison.Ordinal);
         source = source.Remove(end, 2);
-        var (result, _, _) = GeneratorHarness.Run(source);
-        var diags = result.Diagnostics.Where(d => d.Id == id).ToList();
-        Assert.True(diags.Count >= 1, $"Expected {id}; got: {string.Join("\n", result.Diagnostics)}");
-        var d = diags[0];
+        var (result, _, compilerDiagnostics) = GeneratorHarness.Run(source);
+        // Exactly one diagnostic from the generator (no duplicate, no extra error), and no other compiler error.
+        Assert.True(result.Diagnostics.Length == 1 && result.Diagnostics[0].Id == id,
+            $"Expected exactly one diagnostic, {id}; got {result.Diagnostics.Length}:\n{string.Join("\n", result.Diagnostics)}");
+        Assert.True(compilerDiagnostics.Select(c => c.Id).SequenceEqual(compilerIds),
+            $"Expected compiler diagnostics [{string.Join(", ", compilerIds)}]; got {compilerDiagnostics.Length}:\n{string.Join("\n", compilerDiagnostics)}");
+        var d = result.Diagnostics[0];
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Equal(new TextSpan(start, end - start), d.Location.SourceSpan);
         Assert.Equal("Model0.cs", d.Location.GetLineSpan().Path);
@@ -90,10 +102,23 @@ public class DiagnosticTests
     [Fact]
     public void NAS008_CycleAmongSearchableTypes()
     {
-        Expect("NAS008", """
-            [Searchable] public partial class Bad { public Loop [|Next|] { get; set; } = null!; }
+        // Every type on the cycle is invalid, so each gets one error at its own edge of the cycle (the member, or the
+        // attribute that names the next type), and nothing else.
+        var source = Header + """
+            [Searchable] public partial class Bad { public Loop Next { get; set; } = null!; }
             [Searchable] public partial class Loop { [OneOf(typeof(Bad))] public object Back { get; set; } = null!; }
-            """, "Bad.Next", "Bad -> Loop -> Bad");
+            """;
+        var (result, _, compilerDiagnostics) = GeneratorHarness.Run(source);
+        Assert.Empty(compilerDiagnostics);
+        var diags = result.Diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToList();
+        Assert.True(diags.Count == 2, $"Expected two NAS008 (one per type on the cycle); got:\n{string.Join("\n", diags)}");
+        Assert.All(diags, d => Assert.Equal(("NAS008", DiagnosticSeverity.Error), (d.Id, d.Severity)));
+        string Message(Diagnostic d) => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(new TextSpan(source.IndexOf("Next", StringComparison.Ordinal), 4), diags[0].Location.SourceSpan);
+        Assert.Contains("'Bad.Next' (Bad -> Loop -> Bad)", Message(diags[0]));
+        Assert.Equal(new TextSpan(source.IndexOf("OneOf(typeof(Bad))", StringComparison.Ordinal), "OneOf(typeof(Bad))".Length), diags[1].Location.SourceSpan);
+        Assert.Contains("'Loop.Back' (Loop -> Bad -> Loop)", Message(diags[1]));
+        Assert.Empty(result.Results[0].GeneratedSources);
     }
 
     [Fact]
@@ -126,7 +151,7 @@ public class DiagnosticTests
         """, "IntRange", "int or long");
 
     [Fact]
-    public void NAS012_UnsupportedTypeKind() => Expect("NAS012", """
+    public void NAS012_UnsupportedTypeKind() => ExpectAlongside(["CS0592"], "NAS012", """
         [Searchable] public partial struct [|Bad|] { [OneOf(1, 2)] public int X { get; set; } }
         """, "a struct");
 

@@ -73,6 +73,21 @@ public sealed class FormatterTests
     }
 
     [Fact]
+    public void SequenceOfDictionaries_HasOneColumnPerKey()
+    {
+        // As '#!nas status --study' shows the studies of a store (a list of rows keyed by column name).
+        var rows = new List<Dictionary<string, object?>>
+        {
+            new() { ["study"] = "a<b", ["trials"] = 12, ["best"] = null },
+            new() { ["study"] = "c", ["trials"] = 3, ["note"] = "x" },
+        };
+        var html = Formatter.ToMimeBundle(rows).GetText("text/html");
+        Assert.Equal("<table class=\"nas-table\"><thead><tr><th><i>index</i></th><th>study</th><th>trials</th><th>best</th><th>note</th></tr></thead><tbody>" +
+                     "<tr><td>0</td><td>a&lt;b</td><td>12</td><td>null</td><td></td></tr>" +
+                     "<tr><td>1</td><td>c</td><td>3</td><td></td><td>x</td></tr></tbody></table>", html);
+    }
+
+    [Fact]
     public void Dictionary_IsKeyValueTable()
     {
         var html = Formatter.ToMimeBundle(new Dictionary<string, int> { ["a<"] = 1 }).GetText("text/html");

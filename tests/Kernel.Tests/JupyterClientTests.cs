@@ -75,9 +75,16 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
     [Fact]
     public void ConsoleOutput_IsPublishedWhileTheCellRuns()
     {
+        // The cell prints "tick", sleeps 2 s, prints "tock". The driver reads iopub while the cell runs and records
+        // when each message reached the client: "tick" must arrive while the kernel still sleeps, i.e. well before
+        // "tock" and the execute_reply (a kernel that held output to the end would deliver all three together).
         var data = fixture.Scenario("live_stream");
-        var texts = Iopub(data, "stream").Select(s => S(s["text"])).ToArray();
-        Assert.Equal(["tick\n", "tock\n"], texts);
+        var streams = Iopub(data, "stream").ToArray();
+        Assert.Equal(["tick\n", "tock\n"], streams.Select(s => S(s["text"])).ToArray());
+        var arrivals = data["iopub"]!.AsArray().Where(m => S(m!["msg_type"]) == "stream").Select(m => m!["at"]!.GetValue<double>()).ToArray();
+        double replyAt = data["reply_at"]!.GetValue<double>();
+        Assert.True(arrivals[1] - arrivals[0] >= 1.0 && replyAt - arrivals[0] >= 1.0,
+            $"'tick' arrived at {arrivals[0]:F2} s, 'tock' at {arrivals[1]:F2} s, the reply at {replyAt:F2} s: 'tick' was not delivered while the cell ran");
     }
 
     [Fact]
@@ -244,6 +251,14 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
         Assert.False(data["executed"]!.GetValue<bool>(), "a badly signed execute_request was executed");
         Assert.False(data["got_reply"]!.GetValue<bool>());
         Assert.Equal("ok", S(data["kernel_info_status"]));
+        // Positive control on the same raw socket: the same request, correctly signed, is executed and answered
+        // (so the silence above comes from the signature check, not from a socket the kernel never reads).
+        var control = data["control_reply"];
+        Assert.True(control is not null, "the correctly signed execute_request got no reply on the raw socket");
+        Assert.Equal("execute_reply", S(control!["msg_type"]));
+        Assert.Equal(S(control["sent_msg_id"]), S(control["parent_msg_id"]));
+        Assert.Equal("ok", S(control["status"]));
+        Assert.True(data["control_executed"]!.GetValue<bool>(), "the correctly signed execute_request did not run");
     }
 
     [Fact]
@@ -363,11 +378,57 @@ public sealed class JupyterClientTests(KernelDriverFixture fixture) : IClassFixt
         var id = S(display["transient"]!["display_id"]);
         var updates = Iopub(search, "update_display_data").Where(u => S(u["transient"]!["display_id"]) == id).ToList();
         Assert.True(updates.Count >= 3, $"{updates.Count} progress updates");
+        // Live: progress reached the client while the search ran (12 trials of 150 ms each), not in a burst at the end.
+        var updateArrivals = search["iopub"]!.AsArray().Where(m => S(m!["msg_type"]) == "update_display_data").Select(m => m!["at"]!.GetValue<double>()).ToArray();
+        double searchReplyAt = search["reply_at"]!.GetValue<double>();
+        Assert.True(searchReplyAt - updateArrivals[0] >= 0.8 && updateArrivals[^1] - updateArrivals[0] >= 0.8,
+            $"progress updates arrived at [{string.Join(", ", updateArrivals.Select(a => a.ToString("F2")))}] s, the reply at {searchReplyAt:F2} s: not live");
         Assert.Contains("[finished]", S(updates[^1]["data"]!["text/plain"]));
         Assert.Contains(Iopub(search, "display_data"), x => x["data"]!["application/vnd.plotly.v1+json"] is not null);
         Assert.Contains(Iopub(d["best"]!, "display_data"), x => S(x["data"]!["text/html"]).Contains("<table class=\"nas-table\">", StringComparison.Ordinal));
         Assert.Contains(Iopub(d["plot"]!, "display_data"), x => x["data"]!["application/vnd.plotly.v1+json"] is not null);
         Assert.Contains("option --trials for '#!nas search'", S(d["bad"]!["reply"]!["evalue"]));
         Assert.Contains("'zero'", S(d["bad"]!["reply"]!["evalue"]));
+    }
+
+    [Fact]
+    public void NasStatusParetoAndPlot_ShowTheKnownFront()
+    {
+        // Grid search over x in 0..7 with objectives (x, -(x*x % 5)): every point evaluated, the front is x = 5, 6, 7
+        // (trials 6, 7, 8), with objective values (5, 0), (6, -1), (7, -4).
+        var d = fixture.Scenario("nas_inspect");
+        Assert.Equal("ok", Status(d["search"]!));
+        Assert.Equal("ok", Status(d["status"]!));
+        var statusLines = Iopub(d["status"]!, "display_data").Select(x => S(x["data"]!["text/plain"])).ToList();
+        Assert.Contains(statusLines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            @"^\[finished\] front \(grid\): 8/8 trials, elapsed \d+:\d\d; best \(7, -4\) \(trial 8: x=7\)$"));
+
+        Assert.Equal("ok", Status(d["pareto"]!));
+        var pareto = Iopub(d["pareto"]!, "display_data").ToList();
+        Assert.Equal(2, pareto.Count);
+        var table = S(pareto[0]["data"]!["text/plain"]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("front: Pareto front (3 of 8 trials)", table[0]);
+        // Header, rule, then one row per trial on the front: trial, status, both objectives, x.
+        var rows = table.Skip(3).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.Equal([["6", "completed", "5", "0", "5"], ["7", "completed", "6", "-1", "6"], ["8", "completed", "7", "-4", "7"]], rows);
+        Assert.Contains("<caption>front: Pareto front (3 of 8 trials)</caption>", S(pareto[0]["data"]!["text/html"]));
+        AssertParetoChart(pareto[1]["data"]!["application/vnd.plotly.v1+json"]!);
+
+        Assert.Equal("ok", Status(d["plot"]!));
+        AssertParetoChart(Iopub(d["plot"]!, "display_data").Single()["data"]!["application/vnd.plotly.v1+json"]!);
+    }
+
+    private static void AssertParetoChart(JsonNode figure)
+    {
+        static double[] Numbers(JsonNode? n) => n!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        Assert.Equal("Pareto front", S(figure["layout"]!["title"]!["text"]));
+        var traces = figure["data"]!.AsArray();
+        Assert.Equal(2, traces.Count);
+        Assert.Equal("trials", S(traces[0]!["name"]));
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 7], Numbers(traces[0]!["x"]));
+        Assert.Equal([0, -1, -4, -4, -1, 0, -1, -4], Numbers(traces[0]!["y"]));
+        Assert.Equal("Pareto front", S(traces[1]!["name"]));
+        Assert.Equal([5, 6, 7], Numbers(traces[1]!["x"]));
+        Assert.Equal([0, -1, -4], Numbers(traces[1]!["y"]));
     }
 }

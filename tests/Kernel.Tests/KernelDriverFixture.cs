@@ -3,11 +3,16 @@ using System.Text.Json.Nodes;
 namespace NasNotebooks.Kernel.Tests;
 
 /// <summary>Runs client/kernel_driver.py once (all scenarios against one kernel) and exposes its JSON.</summary>
-public sealed class KernelDriverFixture : IDisposable
+public class KernelDriverFixture : IDisposable
 {
     private readonly string _work;
 
-    public KernelDriverFixture()
+    public KernelDriverFixture() : this("all")
+    {
+    }
+
+    /// <summary>Runs only the named scenarios (comma-separated; "all" is every default scenario).</summary>
+    protected KernelDriverFixture(string scenarios)
     {
         _work = PythonJupyter.NewTempDir("nasnb-kernel-tests");
         SetupError = PythonJupyter.MissingModules(("jupyter_client", "python3-jupyter-client"), ("zmq", "python3-zmq"));
@@ -17,7 +22,7 @@ public sealed class KernelDriverFixture : IDisposable
         }
         var output = Path.Combine(_work, "result.json");
         var (code, stdout, stderr) = PythonJupyter.Run(
-            [PythonJupyter.ClientScript("kernel_driver.py"), "--kernel-dll", PythonJupyter.KernelDll, "--work", Path.Combine(_work, "work"), "--out", output, "--dotnet", PythonJupyter.Dotnet],
+            [PythonJupyter.ClientScript("kernel_driver.py"), "--kernel-dll", PythonJupyter.KernelDll, "--work", Path.Combine(_work, "work"), "--out", output, "--dotnet", PythonJupyter.Dotnet, "--scenarios", scenarios],
             null, TimeSpan.FromMinutes(8));
         DriverLog = $"exit {code}\nstdout:\n{stdout}\nstderr (last 4000 chars):\n{(stderr.Length > 4000 ? stderr[^4000..] : stderr)}";
         if (!File.Exists(output))
@@ -59,6 +64,7 @@ public sealed class KernelDriverFixture : IDisposable
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         try
         {
             Directory.Delete(_work, recursive: true);

@@ -4,13 +4,16 @@ using NasNotebooks.Runtime.Studies;
 using NasNotebooks.Runtime.WorkerHost;
 
 // A study worker process for the tests:
-//   dotnet Runtime.WorkerHost.dll --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S]
-//       [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N] [--wait-for FILE]
+//   dotnet Runtime.WorkerHost.dll --store STORE --study NAME --trials N [--algorithm random|hill|NAME] [--seed S]
+//       [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N] [--write-flag FILE] [--wait-for FILE]
 // Prints "start ID" before and "done ID DNA" after each evaluation, then "finished REASON".
+// --algorithm: the test doubles random and hill, or any name of AlgorithmCatalog (evolution, tpe, bananas...).
 // With --hang-after N, the evaluation after the N-th one prints "hang ID" and never ends (the lease is
 // still renewed), so that a test can kill the process at a known point with a trial in flight.
-// With --wait-for FILE, the store is opened and "ready" printed, then the worker waits until FILE exists
-// (a start line for several workers, so that start-up skew does not decide who gets the trials).
+// With --write-flag FILE, one byte of FILE (memory-mapped) names the store write under way (WriteFlag), so that
+// a test that kills the process can tell whether the kill landed during a store write.
+// With --wait-for FILE, it prints "ready" once started and waits for FILE to exist before it searches (so that a
+// test can start several workers at the same moment).
 var opts = new Dictionary<string, string>(StringComparer.Ordinal);
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
@@ -33,14 +36,17 @@ Func<ISearchAlgorithm> factory = algorithm switch
 {
     "random" => () => new SeededRandomSearch(seed),
     "hill" => () => new SeededHillClimber(seed),
-    _ => throw new ArgumentException($"unknown --algorithm '{algorithm}' (random or hill)"),
+    _ when NasNotebooks.Runtime.Algorithms.AlgorithmCatalog.IsKnown(algorithm) => () => NasNotebooks.Runtime.Algorithms.AlgorithmCatalog.Create(algorithm, seed),
+    _ => throw new ArgumentException($"unknown --algorithm '{algorithm}' (random, hill or a name of AlgorithmCatalog)"),
 };
 
-using var store = StudyStore.Open(storeText);
-if (opts.TryGetValue("wait-for", out var startFile))
+using var flag = opts.TryGetValue("write-flag", out var flagPath) ? new WriteFlag(flagPath) : null;
+using var opened = StudyStore.Open(storeText);
+var store = flag?.Wrap(opened) ?? opened;
+if (opts.TryGetValue("wait-for", out var goFile))
 {
     Console.WriteLine("ready");
-    while (!File.Exists(startFile)) Thread.Sleep(5);
+    while (!File.Exists(goFile)) await Task.Delay(5);
 }
 var options = new SearchOptions
 {
@@ -68,6 +74,6 @@ return 0;
 static int Usage(string error)
 {
     Console.Error.WriteLine($"Runtime.WorkerHost: {error}");
-    Console.Error.WriteLine("usage: Runtime.WorkerHost --store STORE --study NAME --trials N [--algorithm random|hill] [--seed S] [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N] [--wait-for FILE]");
+    Console.Error.WriteLine("usage: Runtime.WorkerHost --store STORE --study NAME --trials N [--algorithm random|hill|NAME] [--seed S] [--delay-ms D] [--lease-ms L] [--parallel P] [--worker ID] [--hang-after N] [--write-flag FILE] [--wait-for FILE]");
     return 2;
 }

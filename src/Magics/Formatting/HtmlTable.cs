@@ -26,6 +26,10 @@ internal static class HtmlTable
         {
             elementType = first.GetType();
         }
+        if (items.Count > 0 && items.All(i => i is IDictionary))
+        {
+            return FromRowsOfDictionaries(items.Cast<IDictionary>().ToList(), more, maxRows);
+        }
         var members = Formatter.IsScalar(elementType) ? [] : Formatter.TableMembers(elementType);
         var sb = new StringBuilder("<table class=\"nas-table\"><thead><tr><th><i>index</i></th>");
         if (members.Count == 0)
@@ -52,6 +56,43 @@ internal static class HtmlTable
                     var v = item is not null && elementType.IsInstanceOfType(item) ? m.Get(item) : null;
                     sb.Append("<td>").Append(Cell(v)).Append("</td>");
                 }
+            }
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table>");
+        if (more)
+        {
+            sb.Append("<p><i>(only the first ").Append(maxRows).Append(" rows are shown)</i></p>");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>One row per dictionary, one column per key (in order of first appearance); a missing key is an empty cell.</summary>
+    private static string FromRowsOfDictionaries(List<IDictionary> rows, bool more, int maxRows)
+    {
+        var keys = new List<object>();
+        foreach (var row in rows)
+        {
+            foreach (DictionaryEntry e in row)
+            {
+                if (!keys.Contains(e.Key))
+                {
+                    keys.Add(e.Key);
+                }
+            }
+        }
+        var sb = new StringBuilder("<table class=\"nas-table\"><thead><tr><th><i>index</i></th>");
+        foreach (var k in keys)
+        {
+            sb.Append("<th>").Append(Cell(k)).Append("</th>");
+        }
+        sb.Append("</tr></thead><tbody>");
+        for (int i = 0; i < rows.Count; i++)
+        {
+            sb.Append("<tr><td>").Append(i).Append("</td>");
+            foreach (var k in keys)
+            {
+                sb.Append("<td>").Append(rows[i].Contains(k) ? Cell(rows[i][k]) : "").Append("</td>");
             }
             sb.Append("</tr>");
         }

@@ -39,7 +39,11 @@ public sealed class TutorialNotebookTests
             Path.Combine(notebooks, name)], env, TimeSpan.FromMinutes(20));
         Assert.True(run.ExitCode == 0, $"nbconvert failed on {name} ({run.ExitCode}):\n{run.Stdout}\n{run.Stderr}");
         var executedPath = Path.Combine(output, name);
-        PythonJupyter.Run(["-m", "nbconvert", "--to", "html", "--output-dir", output, executedPath], env, TimeSpan.FromMinutes(2));
+        var htmlPath = Path.Combine(output, Path.ChangeExtension(name, ".html"));
+        File.Delete(htmlPath);
+        var html = PythonJupyter.Run(["-m", "nbconvert", "--to", "html", "--output-dir", output, executedPath], env, TimeSpan.FromMinutes(2));
+        Assert.True(html.ExitCode == 0, $"the HTML export of {name} failed ({html.ExitCode}):\n{html.Stdout}\n{html.Stderr}");
+        Assert.True(File.Exists(htmlPath) && new FileInfo(htmlPath).Length > 0, $"the HTML export of {name} wrote no {htmlPath}");
         var executed = JsonNode.Parse(File.ReadAllText(executedPath))!;
         var errors = Outputs(executed).Where(o => S(o["output_type"]) == "error").Select(o => $"{S(o["ename"])}: {S(o["evalue"])}").ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
@@ -80,6 +84,15 @@ public sealed class TutorialNotebookTests
         var line = Streams(nb).Single(s => s.StartsWith("best test accuracy", StringComparison.Ordinal));
         var percent = double.Parse(line.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(percent > 90, line);
+        // ASHA (--early-stop asha) stopped some of the 12 trials, and those trained fewer of the 3 epochs.
+        var text = string.Concat(Streams(nb));
+        var stopped = System.Text.RegularExpressions.Regex.Match(text, @"(\d+) trials stopped early by ASHA");
+        Assert.True(stopped.Success, text);
+        Assert.InRange(int.Parse(stopped.Groups[1].Value), 1, 11);
+        var epochs = System.Text.RegularExpressions.Regex.Match(text, @"epochs trained: at most (\d+) by a stopped trial, (\d+) to (\d+) by a completed one");
+        Assert.True(epochs.Success, text);
+        Assert.True(int.Parse(epochs.Groups[1].Value) < 3, epochs.Value);
+        Assert.Equal(("3", "3"), (epochs.Groups[2].Value, epochs.Groups[3].Value));
     }
 
     [Fact]

@@ -11,9 +11,11 @@ xUnit tests assert on the JSON.
 import argparse
 import json
 import os
+import queue
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -93,6 +95,38 @@ class Driver:
         iopub = self.collect(msg_id)
         return {"reply": reply["content"], "iopub": iopub}
 
+    def execute_timed(self, code, timeout=TIMEOUT, **kw):
+        """Like execute, but reads iopub while the cell runs and records when each message arrived.
+
+        Every iopub message of the request gets "at" (seconds from sending the request until this client received
+        it) and "sent" (the kernel's header date); the result also has "reply_at" and "idle_at". A kernel that held
+        its output until the cell ended would show all of them at about reply_at.
+        """
+        t0 = time.monotonic()
+        msg_id = self.kc.execute(code, **kw)
+        deadline = t0 + timeout
+        reply, reply_at, idle_at, msgs = None, None, None, []
+        while reply is None or idle_at is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no reply and idle status within %s s (reply: %s, %d iopub messages)" % (timeout, reply is not None, len(msgs)))
+            try:
+                m = self.kc.get_iopub_msg(timeout=0.02)
+                if m["parent_header"].get("msg_id") == msg_id:
+                    at = time.monotonic() - t0
+                    msgs.append({"msg_type": m["msg_type"], "content": m["content"], "at": at, "sent": str(m["header"].get("date"))})
+                    if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                        idle_at = at
+            except queue.Empty:
+                pass
+            while reply is None:
+                try:
+                    r = self.kc.get_shell_msg(timeout=0)
+                except queue.Empty:
+                    break
+                if r["parent_header"].get("msg_id") == msg_id:
+                    reply, reply_at = r, time.monotonic() - t0
+        return {"reply": reply["content"], "reply_at": reply_at, "idle_at": idle_at, "iopub": msgs}
+
     def kernel_info(self, timeout=TIMEOUT):
         msg_id = self.kc.kernel_info()
         return self.reply(msg_id, timeout)["content"]
@@ -137,8 +171,8 @@ def sc_silent(d):
 
 
 def sc_live_stream(d):
-    """Output written before a pause must be published before the cell ends (not only at cell end)."""
-    return d.execute('Console.WriteLine("tick");\nSystem.Threading.Thread.Sleep(1500);\nConsole.WriteLine("tock");')
+    """Output written before a pause must be published before the cell ends (not only at cell end): arrival times recorded."""
+    return d.execute_timed('Console.WriteLine("tick");\nSystem.Threading.Thread.Sleep(2000);\nConsole.WriteLine("tock");')
 
 
 def sc_stop_on_error(d):
@@ -264,11 +298,23 @@ def sc_fsharp_interrupt(d):
 def sc_nas_search(d):
     setup = d.execute("var space = Space.Dict().OneOf(\"x\", 0, 1, 2, 3, 4, 5, 6, 7).OneOf(\"y\", 0, 1, 2, 3).Build();\n"
                       "Func<SymDict, TrialFeedback, CancellationToken, Task> slow = async (c, fb, ct) => { await Task.Delay(150, ct); fb.Done(-Math.Abs((int)c[\"x\"]! - 5) - Math.Abs((int)c[\"y\"]! - 2)); };")
-    search = _html_facts(d.execute("#!nas search --space space --evaluator slow --algo tpe --trials 12 --study memory: --name live"))
+    search = _html_facts(d.execute_timed("#!nas search --space space --evaluator slow --algo tpe --trials 12 --study memory: --name live"))
     best = d.execute("#!nas best --top 3")
     plot = _html_facts(d.execute("#!nas plot --kind importance"))
     bad = d.execute("#!nas search --space space --evaluator slow --trials zero")
     return {"setup": setup, "search": search, "best": best, "plot": plot, "bad": bad}
+
+
+def sc_nas_inspect(d):
+    """#!nas status, pareto and plot --kind pareto on a study whose Pareto front is known: grid search over all 8 points
+    of x in 0..7 with objectives (x, -(x*x % 5)); the front is x = 5, 6, 7."""
+    setup = d.execute("var pspace = Space.Dict().OneOf(\"x\", 0, 1, 2, 3, 4, 5, 6, 7).Build();\n"
+                      "Func<SymDict, Reward> two = c => new Reward((int)c[\"x\"]!, -((int)c[\"x\"]! * (int)c[\"x\"]! % 5));")
+    search = _html_facts(d.execute("#!nas search -s pspace -e two --algo grid --trials 8 --study memory: --name front --objectives accuracy,-params"))
+    status = _html_facts(d.execute("#!nas status"))
+    pareto = _html_facts(d.execute("#!nas pareto --name front"))
+    plot = _html_facts(d.execute("#!nas plot --kind pareto --name front"))
+    return {"setup": setup, "search": search, "status": status, "pareto": pareto, "plot": plot}
 
 
 def sc_interrupt(d):
@@ -315,9 +361,23 @@ def sc_bad_signature(d):
     frames = [b"<IDS|MSG>", b"", json.dumps(msg["header"], default=str).encode(), b"{}", b"{}", json.dumps(msg["content"]).encode()]
     s.send_multipart(frames)
     got_reply = s.poll(3000) != 0
+    # Positive control: the same request, correctly signed, on the same raw socket, is executed and answered.
+    signed_marker = os.path.join(d.work, "signed.txt")
+    good = Session(key=key)
+    control = good.msg("execute_request", content={"code": 'System.IO.File.WriteAllText(@"%s", "executed");' % signed_marker,
+                                                  "silent": False, "store_history": True, "user_expressions": {},
+                                                  "allow_stdin": False, "stop_on_error": True})
+    good.send(s, control)
+    control_reply = None
+    if s.poll(TIMEOUT * 1000):
+        _, frames = good.feed_identities(s.recv_multipart())
+        answer = good.deserialize(frames)
+        control_reply = {"msg_type": answer["msg_type"], "parent_msg_id": answer["parent_header"].get("msg_id"),
+                         "sent_msg_id": control["header"]["msg_id"], "status": answer["content"].get("status")}
     s.close()
     info = d.kernel_info()
-    return {"executed": os.path.exists(marker), "got_reply": got_reply, "kernel_info_status": info.get("status")}
+    return {"executed": os.path.exists(marker), "got_reply": got_reply, "kernel_info_status": info.get("status"),
+            "control_reply": control_reply, "control_executed": os.path.exists(signed_marker)}
 
 
 def sc_fuzz(d):
@@ -387,6 +447,54 @@ def sc_reference(d):
     return d.execute('#r "lib/RefLib.dll"\nnew NasNotebooks.Kernel.Tests.Trial(7, "from #r", 0.5).Name')
 
 
+def _study_rows(path, name):
+    """(id, status, dna, reward, ended_at, worker) of every trial of a study in a SQLite store (read while it is written)."""
+    if not os.path.exists(path):
+        return []  # the search has not created its store yet
+    c = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    try:
+        return [list(r) for r in c.execute("SELECT id, status, dna, reward, ended_at, worker FROM trials WHERE study = ? ORDER BY id", (name,))]
+    except sqlite3.OperationalError:
+        return []  # the store's tables are not created yet
+    finally:
+        c.close()
+
+
+RESUME_SETUP = ("var space = Space.Dict().OneOf(\"x\", 0, 1, 2, 3, 4, 5, 6, 7).OneOf(\"y\", 0, 1, 2, 3).Build();\n"
+                "Func<SymDict, TrialFeedback, CancellationToken, Task> slow = async (c, fb, ct) => { await Task.Delay(250, ct); "
+                "fb.Done(-Math.Abs((int)c[\"x\"]! - 5) - Math.Abs((int)c[\"y\"]! - 2)); };")
+
+
+def sc_nas_resume(d):
+    """A search killed mid-run (SIGKILL of the kernel) is continued by '#!nas resume' in a new kernel."""
+    db = os.path.join(d.work, "resume.db")
+    out = {"setup": d.execute(RESUME_SETUP)}
+    msg_id = d.kc.execute("#!nas search --space space --evaluator slow --algo evolution --trials 12 --study %s --name killed" % db)
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        rows = _study_rows(db, "killed")
+        done = [r for r in rows if r[1] == "completed"]
+        if len(done) >= 4 and any(r[1] == "pending" for r in rows):
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError("the search did not reach 4 completed trials: %s" % rows)
+        time.sleep(0.02)
+    pid = d.km.provisioner.process.pid
+    os.kill(pid, signal.SIGKILL)
+    d.km.provisioner.process.wait()
+    out["killed_pid"] = pid
+    out["before"] = _study_rows(db, "killed")
+    d.stop()
+    d.start()
+    out["new_pid"] = d.km.provisioner.process.pid
+    out["setup_again"] = d.execute(RESUME_SETUP)
+    # A trial held by the dead kernel is served again once its lease (60 s by default) runs out.
+    out["resume"] = _html_facts(d.execute_timed("#!nas resume --study %s --space space --evaluator slow --trials 12" % db, timeout=240))
+    out["after"] = _study_rows(db, "killed")
+    out["status"] = _html_facts(d.execute("#!nas status --study %s" % db))
+    return out
+
+
 def sc_restart(d):
     before = d.execute("var survivor = 1;")
     d.km.restart_kernel(now=False)
@@ -412,9 +520,13 @@ SCENARIOS = [
     ("is_complete", sc_is_complete), ("magics", sc_magics), ("display_update", sc_display_update), ("table", sc_table),
     ("plotly", sc_plotly), ("interrupt", sc_interrupt), ("interrupt_signal", sc_interrupt_signal),
     ("reference", sc_reference), ("polyglot", sc_polyglot), ("fsharp_interrupt", sc_fsharp_interrupt), ("nas_search", sc_nas_search),
+    ("nas_inspect", sc_nas_inspect),
     ("bad_signature", sc_bad_signature), ("fuzz", sc_fuzz), ("restart", sc_restart),
     ("shutdown", sc_shutdown),
 ]
+
+# Scenarios that run only when named in --scenarios (they kill or replace the kernel, or take long).
+EXTRA_SCENARIOS = [("nas_resume", sc_nas_resume)]
 
 
 def main():
@@ -432,8 +544,8 @@ def main():
     try:
         result["kernelspec"] = d.install()
         result["start_seconds"] = d.start()
-        for name, fn in SCENARIOS:
-            if wanted is not None and name not in wanted:
+        for name, fn in SCENARIOS + EXTRA_SCENARIOS:
+            if (wanted is None and (name, fn) in EXTRA_SCENARIOS) or (wanted is not None and name not in wanted):
                 continue
             t0 = time.monotonic()
             try:

@@ -207,13 +207,18 @@ public class SearchLoopTests
     public void Old_feedback_of_a_released_trial_is_rejected()
     {
         TrialFeedback? first = null;
+        int serves = 0;
+        string? rejection = null;
         foreach (var (_, feedback) in Search.Sample(Space3(), new SeededRandomSearch(1), new SearchOptions { MaxTrials = 1 }))
         {
+            serves++;
             if (first is null) { first = feedback; continue; }
-            var e = Assert.Throws<InvalidOperationException>(() => first.Done(1));
-            Assert.Contains("was given back to the study", e.Message);
+            rejection = Assert.Throws<InvalidOperationException>(() => first.Done(1)).Message;
             feedback.Done(1);
         }
+        // The trial left without an outcome must come back (a second serve), and the old handle must then be refused.
+        Assert.Equal(2, serves);
+        Assert.Contains("was given back to the study", rejection);
     }
 
     [Fact]

@@ -12,22 +12,17 @@ public class NativeLibraryFixTests
     private static readonly string[] SystemLibStdCxx =
         ["/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6", "/lib64/libstdc++.so.6", "/usr/lib/libstdc++.so.6"];
 
-    [Fact]
+    [SkippableFact]
     public void OutputCopyNeedsGlibcxx3432OnlyWeaklyWhereTheSystemLacksIt()
     {
         string lib = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         string? system = SystemLibStdCxx.FirstOrDefault(File.Exists);
-        if (!OperatingSystem.IsLinux() || !File.Exists(lib) || system is null)
-        {
-            Console.WriteLine("SKIPPED: not a linux-x64 output folder with a system libstdc++.");
-            return;
-        }
-        bool systemHasIt = Encoding.ASCII.GetString(File.ReadAllBytes(system)).Contains(Version + "\0", StringComparison.Ordinal);
+        Skip.IfNot(OperatingSystem.IsLinux(), "the fix applies to Linux output folders only");
+        Skip.IfNot(File.Exists(lib), $"{lib} is absent: not a linux-x64 output folder");
+        Skip.If(system is null, $"no system libstdc++ found (looked at {string.Join(", ", SystemLibStdCxx)})");
+        bool systemHasIt = Encoding.ASCII.GetString(File.ReadAllBytes(system!)).Contains(Version + "\0", StringComparison.Ordinal);
         var (weak, boundSymbols) = Inspect(File.ReadAllBytes(lib));
-        if (systemHasIt)
-        {
-            return; // nothing to fix there; the library loads as shipped
-        }
+        Skip.If(systemHasIt, $"{system} has {Version}: nothing to fix, the library loads as shipped");
         Assert.True(weak, $"{lib}: {Version} is not marked weak");
         Assert.Empty(boundSymbols);
     }

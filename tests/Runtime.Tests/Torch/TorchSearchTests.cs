@@ -60,6 +60,34 @@ public sealed class TorchSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Asha_StopsTrialsOfARealSearch_AfterFewerEpochs()
+    {
+        // MLPs on digits, from hopeless (1 hidden unit) to good (128), trained for 4 epochs with one measurement per
+        // epoch; ASHA (rungs at epochs 1, 2 and 4, keeping the top half) stops the trials that fall behind.
+        var widths = new[] { 1, 2, 4, 64, 128 };
+        var space = Hyper.OneOf(widths.SelectMany(w => new[] { Activation.ReLU, Activation.GELU }.Select(a => (object)new MlpArchitecture([w], a))).ToArray());
+        var evaluator = new TorchSearchEvaluator(TorchTestData.Digits, TorchTestData.Fast(0, epochs: 4) with { LatencyRuns = 1, LatencyWarmup = 0 });
+        var result = await Runtime.Search.RunAsync(space, new RandomSearch(3), evaluator.EvaluateAsync,
+            new SearchOptions { MaxTrials = 10, EarlyStopping = new Asha(minResource: 1, reductionFactor: 2), Store = StudyStore.Open(Path.Combine(_dir, "asha.db")), StudyName = "asha" });
+
+        Assert.Equal(10, result.Trials.Count);
+        var stopped = result.Trials.Where(t => t.Status == TrialStatus.Skipped).ToList();
+        var completed = result.Trials.Where(t => t.Status == TrialStatus.Completed).ToList();
+        Assert.Equal(10, stopped.Count + completed.Count);
+        Assert.True(stopped.Count >= 2, $"ASHA stopped {stopped.Count} of 10 trials: {string.Join("; ", result.Trials.Select(t => $"{t.Id} {t.Status} {t.Measurements.Count} epochs"))}");
+        Assert.NotEmpty(completed);
+        // A stopped trial trained fewer epochs than a full one, and says after which epoch it stopped.
+        Assert.All(stopped, t =>
+        {
+            Assert.InRange(t.Measurements.Count, 1, 3);
+            Assert.StartsWith($"stopped early after epoch {t.Measurements.Count} ", t.Reason);
+        });
+        Assert.All(completed, t => Assert.Equal((4, 4.0), (t.Measurements.Count, t.Metrics["epochs"])));
+        Assert.True(result.Trials.Sum(t => t.Measurements.Count) <= 40 - stopped.Count);
+        Console.WriteLine($"ASHA: {string.Join("; ", result.Trials.Select(t => $"trial {t.Id} {t.Status} after {t.Measurements.Count} epochs"))}");
+    }
+
+    [Fact]
     public async Task BadCandidates_FailTheirTrial_AndTheStudyGoesOn()
     {
         // Kernel 9 without padding on 8x8 digits cannot be built; a huge learning rate diverges (NaN loss).

@@ -144,13 +144,10 @@ public class TorchTrainerTests
         Assert.Equal(TrainingStatus.Cancelled, result.Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public void UnavailableCudaIsAClearErrorNotAFallback()
     {
-        if (TorchSharp.torch.cuda.is_available())
-        {
-            return; // only meaningful on a CPU-only machine
-        }
+        Skip.If(TorchSharp.torch.cuda.is_available(), "CUDA is available here: the error for a missing CUDA device can only be seen on a CPU-only machine");
         var options = TorchTestData.Fast(epochs: 1) with { Device = DeviceSpec.Parse("cuda:1") };
         var e = Assert.Throws<InvalidOperationException>(() => TorchTrainer.Train(Mlp, TorchTestData.DigitsFlat, options));
         Assert.Contains("Device 'cuda:1' was requested but CUDA is not available", e.Message);

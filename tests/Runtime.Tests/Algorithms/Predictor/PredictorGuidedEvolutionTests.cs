@@ -76,14 +76,24 @@ public class PredictorGuidedEvolutionTests
         Assert.InRange(MannWhitneyGreater([1, 2, 3], [1, 2, 3]), 0.3, 0.7);
     }
 
+    /// <summary>
+    /// 20 seeds of 100 NB201 evaluations. The best valid accuracy found beats random search's on the same seeds at
+    /// p &lt; 0.01 (one-sided Mann-Whitney). The mean valid accuracy of proposals 51..100 (random search: 83.9, per-seed
+    /// sd 1.5, SE 0.33) must be 14 SE above random search's; measured on these seeds: bananas +20 SE, bananas with half
+    /// of its proposals random +8.9 SE (that variant still passes the Mann-Whitney test on the best found).
+    /// </summary>
     [Nb201Fact]
-    public void BeatsRandom_OnNb201_At100Evaluations_MannWhitney_20Seeds()
+    public void BeatsRandom_OnNb201_At100Evaluations_MannWhitney_20Seeds_AndItsLaterProposalsByAMargin()
     {
         var table = Nb201TestData.Table;
-        var ours = Enumerable.Range(0, 20).Select(s => SearchQualityTests.BestValid(new PredictorGuidedEvolution(s), 100, table)).ToArray();
-        var rnd = Enumerable.Range(0, 20).Select(s => SearchQualityTests.BestValid(new RandomSearch(s), 100, table)).ToArray();
-        double p = MannWhitneyGreater(ours, rnd);
-        Assert.True(p < 0.01, $"bananas mean best valid {ours.Average():F3} vs random {rnd.Average():F3}; Mann-Whitney one-sided p = {p:G3}");
+        var ours = Enumerable.Range(0, 20).Select(s => SearchQualityTests.RunNb201(new PredictorGuidedEvolution(s), 100, table)).ToArray();
+        var rnd = Enumerable.Range(0, 20).Select(s => SearchQualityTests.RunNb201(new RandomSearch(s), 100, table)).ToArray();
+        var other = Enumerable.Range(20, 20).Select(s => SearchQualityTests.RunNb201(new RandomSearch(s), 100, table)).ToArray();
+        double p = MannWhitneyGreater(ours.Select(r => r.Best).ToArray(), rnd.Select(r => r.Best).ToArray());
+        Assert.True(p < 0.01, $"bananas mean best valid {ours.Average(r => r.Best):F3} vs random {rnd.Average(r => r.Best):F3}; Mann-Whitney one-sided p = {p:G3}");
+        Assert.True(MannWhitneyGreater(other.Select(r => r.Best).ToArray(), rnd.Select(r => r.Best).ToArray()) >= 0.01, "random search on other seeds passes the Mann-Whitney test");
+        BeatsRandom.AssertMargin("bananas, mean valid accuracy of proposals 51..100", ours.Select(r => r.LateMean).ToList(),
+            rnd.Select(r => r.LateMean).ToList(), other.Select(r => r.LateMean).ToList(), k: 14);
     }
 
     [Fact]
@@ -119,11 +129,12 @@ public class PredictorGuidedEvolutionTests
             int a = d.Children[0].Index, b = d.Children[1].Index, c = d.Children[2].Index, e = d.Children[3].Index;
             return (a == 3 && b == 1 ? 2 : 0.1 * a) + (c == 0 && e == 2 ? 2 : 0.1 * e) + 0.01 * (a + b + c + e);
         }
-        for (int seed = 0; seed < 3; seed++)
+        for (int seed = 0; seed < 4; seed++)
         {
             var algo = new PredictorGuidedEvolution(seed, acquisition: acquisition, neighbourParents: neighbourParents, acquisitionSteps: steps);
             algo.Setup(spec);
-            // Found within 60 of the 256 DNAs (over 30 seeds, always by evaluation 40); uniform sampling finds it within 60 with p = 0.23.
+            // Found within 60 of the 256 DNAs (over 30 seeds, always by evaluation 40); uniform sampling without repeats
+            // finds it within 60 with p = 60/256 = 0.23 per seed, in all 4 seeds with p = 0.003.
             var history = Run(algo, spec, 60, F);
             Assert.Equal(60, history.Select(h => h.Item1).Distinct().Count());
             Assert.Equal(4.06, history.Max(h => h.Item2.Value), 9);
@@ -173,12 +184,22 @@ public class PredictorGuidedEvolutionTests
             var history = Run(algo, spec, 40);
             Assert.Equal(40, history.Select(h => h.Item1).Distinct().Count());
         }
-        // On the float-only space the guided phase beats uniform sampling at equal budget (5 seeds).
+        // On the float-only space the guided phase beats uniform sampling at equal budget (10 seeds of 60 evaluations).
+        // Random search: best per-seed sd 0.44 (SE 0.14), mean of proposals 31..60 sd 0.21 (SE 0.068). Bars: 6 SE for
+        // the best (random search fails by over 4 standard deviations), 40 SE for the later proposals. Measured on these
+        // seeds: +9.4 and +60 SE; with half of its proposals random +8.1 and +28 SE.
         var fs = TestSpaces.Floats();
-        double Best(ISearchAlgorithm a) { a.Setup(fs); return Run(a, fs, 60).Max(h => h.Item2.Value); }
-        double ours = Enumerable.Range(0, 5).Average(s => Best(Create(s)));
-        double rnd = Enumerable.Range(0, 5).Average(s => Best(new RandomSearch(s)));
-        Assert.True(ours > rnd, $"bananas {ours:F3} vs random {rnd:F3}");
+        (double Best, double Late) Stats(ISearchAlgorithm a)
+        {
+            a.Setup(fs);
+            var h = Run(a, fs, 60);
+            return (h.Max(x => x.Item2.Value), h.Skip(30).Average(x => x.Item2.Value));
+        }
+        var ours = Enumerable.Range(0, 10).Select(s => Stats(Create(s))).ToList();
+        var rnd = Enumerable.Range(0, 10).Select(s => Stats(new RandomSearch(s))).ToList();
+        var other = Enumerable.Range(10, 10).Select(s => Stats(new RandomSearch(s))).ToList();
+        BeatsRandom.AssertMargin("bananas on floats, best of 60", ours.Select(r => r.Best).ToList(), rnd.Select(r => r.Best).ToList(), other.Select(r => r.Best).ToList(), k: 6);
+        BeatsRandom.AssertMargin("bananas on floats, mean of proposals 31..60", ours.Select(r => r.Late).ToList(), rnd.Select(r => r.Late).ToList(), other.Select(r => r.Late).ToList(), k: 40);
     }
 
     [Fact]
