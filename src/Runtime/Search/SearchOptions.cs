@@ -26,7 +26,8 @@ public sealed record SearchOptions
     /// <summary>
     /// Id of this worker in the store (default: host name, process id and a random suffix). Set a stable id
     /// (unique among live workers) to have a restarted worker take back its unfinished trials at once,
-    /// without waiting for their leases to expire.
+    /// without waiting for their leases to expire. With default ids, a search that starts also serves again at
+    /// once the trials held by processes of this machine that no longer run (a killed kernel or worker).
     /// </summary>
     public string? WorkerId { get; init; }
 

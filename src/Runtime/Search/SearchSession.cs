@@ -40,7 +40,7 @@ internal sealed class SearchSession : IDisposable
         _algorithm = algorithm;
         Options = options;
         CancellationToken = ct;
-        Worker = options.WorkerId ?? $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+        Worker = options.WorkerId ?? LocalWorkerIds.NewId();
         _lease = store.IsShared ? options.LeaseDuration : TimeSpan.FromDays(3650);
         _propose = ProposeLocked;
         _retry = new StoreRetry(store.Location, options.StoreRetryWindow, options.StoreRetrying, ct);
@@ -77,12 +77,14 @@ internal sealed class SearchSession : IDisposable
     {
         var retry = new StoreRetry(store.Location, options.StoreRetryWindow, options.StoreRetrying, ct);
         retry.Run("opening the study", () => store.OpenOrCreateStudy(Definition(spec, algorithm.Name, options)));
-        if (options.WorkerId is { } me)
+        // Trials still held under this worker id belong to a previous incarnation of this worker that died, and trials
+        // held under a default id of a process of this machine that no longer runs (a killed kernel or worker): serve
+        // them again at once instead of waiting for their leases to run out.
+        foreach (var t in retry.Run("reading the trials", () => store.GetTrials(options.StudyName)))
         {
-            // Trials still held under this worker id belong to a previous incarnation of this worker that died:
-            // serve them again at once instead of waiting for their leases to run out.
-            foreach (var t in retry.Run("reading the trials", () => store.GetTrials(options.StudyName)))
-                if (t.Status == TrialStatus.Pending && t.Worker == me) retry.Run("giving a trial back", () => store.ReleaseTrial(options.StudyName, t.Id, me));
+            if (t.Status != TrialStatus.Pending || t.Worker is not { } holder) continue;
+            if (holder == options.WorkerId || LocalWorkerIds.IsDeadLocalProcess(holder))
+                retry.Run("giving a trial back", () => store.ReleaseTrial(options.StudyName, t.Id, holder));
         }
         algorithm.Setup(spec);
         return new SearchSession(store, spec, algorithm, factory, options, ct);

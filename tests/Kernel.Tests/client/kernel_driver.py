@@ -488,8 +488,11 @@ def sc_nas_resume(d):
     d.start()
     out["new_pid"] = d.km.provisioner.process.pid
     out["setup_again"] = d.execute(RESUME_SETUP)
-    # A trial held by the dead kernel is served again once its lease (60 s by default) runs out.
+    # A trial held by the dead kernel (a process of this machine that is gone) is served again at once, not after its
+    # 60 s lease: the time the resume takes tells.
+    started = time.monotonic()
     out["resume"] = _html_facts(d.execute_timed("#!nas resume --study %s --space space --evaluator slow --trials 12" % db, timeout=240))
+    out["resume_seconds"] = time.monotonic() - started
     out["after"] = _study_rows(db, "killed")
     out["status"] = _html_facts(d.execute("#!nas status --study %s" % db))
     return out

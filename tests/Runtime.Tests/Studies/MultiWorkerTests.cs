@@ -89,6 +89,60 @@ public class SqliteMultiProcessTests
     }
 
     [Fact]
+    public void A_trial_held_by_a_killed_process_of_this_machine_is_served_again_at_once_not_after_its_lease()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("dead.db");
+        const int total = 8, seed = 4;
+        var lease = TimeSpan.FromMinutes(5); // far longer than the test may take: only the dead-holder check can free the trial
+        int held;
+        string holder;
+        // No --worker: the child uses a default id (HOST/PID/SUFFIX), as the kernel's #!nas search and the worker command do.
+        using (var child = WorkerProcess.Start("--store", path, "--study", "dead", "--trials", $"{total}", "--algorithm", "random",
+                   "--seed", $"{seed}", "--lease-ms", $"{(int)lease.TotalMilliseconds}", "--hang-after", "3"))
+        {
+            WorkerProcess.WaitUntil(() => child.Hanging is not null || child.HasExited, TimeSpan.FromSeconds(60), "the child to hang in trial 4");
+            Assert.False(child.HasExited, "the child exited early: " + child.Errors);
+            held = child.Hanging!.Value;
+            child.Kill();
+        }
+        using (var store = StudyStore.Open(path))
+        {
+            var before = store.GetTrials("dead");
+            Assert.Equal(TrialStatus.Pending, before[held - 1].Status);
+            holder = before[held - 1].Worker!;
+            Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(Environment.MachineName)}/[0-9]+/[0-9a-f]{{8}}$", holder);
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var options = new SearchOptions { Store = store, StudyName = "dead", MaxTrials = total, LeaseDuration = lease };
+            foreach (var (candidate, feedback) in Search.Sample(TestSpaces.Flat(), new SeededRandomSearch(seed), options))
+                feedback.Done(TestSpaces.Objective(candidate));
+            var after = store.GetTrials("dead");
+            Assert.Equal(Enumerable.Range(1, total), after.Select(t => t.Id));
+            Assert.All(after, t => Assert.Equal(TrialStatus.Completed, t.Status));
+            Assert.NotEqual(holder, after[held - 1].Worker);
+            Assert.True(clock.Elapsed < lease / 2, $"the resumed search took {clock.Elapsed}: it waited for the dead child's lease");
+        }
+    }
+
+    [Fact]
+    public void Dead_holder_check_takes_only_default_ids_of_this_machine_whose_process_is_gone()
+    {
+        string host = Environment.MachineName;
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess(null));
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess("w1"));                                             // a custom id
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess($"{host}/{Environment.ProcessId}/0123abcd"));         // this process
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess($"another-{host}/999999/0123abcd"));                 // another machine
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess($"{host}/{System.Diagnostics.Process.GetProcesses().First(p => p.Id != Environment.ProcessId && p.Id > 1).Id}/0123abcd")); // alive
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess($"{host}/abc/0123abcd"));
+        Assert.False(LocalWorkerIds.IsDeadLocalProcess($"{host}/999999999/not-hex!"));
+        using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        gone.WaitForExit();
+        Assert.True(LocalWorkerIds.IsDeadLocalProcess($"{host}/{gone.Id}/0123abcd"));
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(host)}/{Environment.ProcessId}/[0-9a-f]{{8}}$", LocalWorkerIds.NewId());
+    }
+
+    [Fact]
     public void A_search_killed_mid_way_resumes_from_the_file_with_the_same_proposals()
     {
         using var dir = new TempDir();
