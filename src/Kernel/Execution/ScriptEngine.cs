@@ -114,6 +114,7 @@ internal sealed class ScriptEngine
     // How many of _searchable.References the submissions of the current chain already reference.
     private int _searchableInChain;
     private readonly List<string> _history = [];
+    private int _runAsWritten;
 
     public ScriptEngine(KernelGlobals globals, string workingDirectory)
     {
@@ -128,6 +129,9 @@ internal sealed class ScriptEngine
     }
 
     public string WorkingDirectory { get; }
+
+    /// <summary>Cells that compiled only without the interrupt checks (for tests: should stay 0 for ordinary code).</summary>
+    internal int CellsRunAsWritten => Volatile.Read(ref _runAsWritten);
 
     public ScriptOptions Options => _options.Value;
 
@@ -370,6 +374,7 @@ internal sealed class ScriptEngine
         BuildExecutor(plain);
         if (instrumented is not null)
         {
+            Interlocked.Increment(ref _runAsWritten);
             Log.Debug("interrupt checks could not be added to this cell; it runs as written");
         }
         return plain;

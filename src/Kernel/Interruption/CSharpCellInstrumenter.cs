@@ -10,7 +10,7 @@ namespace NasNotebooks.Kernel;
 /// any code of the cell and runaway recursion throws instead of overflowing the stack:
 /// <list type="bullet">
 /// <item><c>CellGuard.Poll()</c> at the start of every loop body, before every <c>goto</c>, after every statement that
-/// awaits, and before every top-level statement but the first;</item>
+/// awaits, and before every top-level statement or variable declaration but the first;</item>
 /// <item><c>CellGuard.Enter()</c> at the start of every method, local function, constructor, accessor, operator,
 /// lambda or anonymous method with a block body, of expression-bodied members (turned into block bodies), and of
 /// expression-bodied lambdas whose delegate type is spelled out in the cell (<c>Func&lt;int, int&gt; f = n =&gt; ...</c>,
@@ -65,7 +65,7 @@ internal static class CSharpCellInstrumenter
                     break;
                 case BasePropertyDeclarationSyntax p when ExpressionBodyOf(p) is { } arrow:
                     // int P => E;  ->  int P { get { Enter(); return E; } }
-                    edits.Add(new Edit(arrow.ArrowToken.SpanStart, arrow.ArrowToken.Span.Length, "{ get {" + EnterCall + (arrow.Expression is ThrowExpressionSyntax ? " " : " return ")));
+                    edits.Add(new Edit(arrow.ArrowToken.SpanStart, arrow.ArrowToken.Span.Length, "{ get {" + EnterCall + (arrow.Expression is ThrowExpressionSyntax ? "" : " return")));
                     edits.Add(new Edit(SemicolonOf(p).Span.End, 0, " } }"));
                     break;
                 case AnonymousFunctionExpressionSyntax f when f.Block is { } block:
@@ -74,7 +74,7 @@ internal static class CSharpCellInstrumenter
                 case LambdaExpressionSyntax f when f.ExpressionBody is { } body && ShapeOfLambda(f, delegateTypes) is { } shape:
                     var async = f.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
                     var statement = shape == Shape.Statement || body is ThrowExpressionSyntax || (async && shape == Shape.AsyncStatement);
-                    edits.Add(new Edit(f.ArrowToken.Span.End, 0, " {" + EnterCall + (statement ? " " : " return ")));
+                    edits.Add(new Edit(body.SpanStart, 0, "{" + EnterCall + (statement ? " " : " return ")));
                     edits.Add(new Edit(body.Span.End, 0, "; }"));
                     break;
                 case AwaitExpressionSyntax a:
@@ -83,10 +83,11 @@ internal static class CSharpCellInstrumenter
             }
         }
         edits.AddRange(afterAwait.Select(p => new Edit(p, 0, PollCall)));
-        var globals = root.Members.OfType<GlobalStatementSyntax>().ToList();
-        for (int i = 1; i < globals.Count; i++)
+        // Script variables (`var x = ...;`) are field declarations: they run code too.
+        var executed = root.Members.Where(m => m is GlobalStatementSyntax or FieldDeclarationSyntax).ToList();
+        for (int i = 1; i < executed.Count; i++)
         {
-            edits.Add(new Edit(globals[i].SpanStart, 0, PollCall));
+            edits.Add(new Edit(executed[i].SpanStart, 0, PollCall));
         }
         return edits.Count == 0 ? null : Apply(code, edits);
     }
@@ -137,7 +138,7 @@ internal static class CSharpCellInstrumenter
         else if (arrow is not null && !semicolon.IsMissing)
         {
             var statement = shape == Shape.Statement || arrow.Expression is ThrowExpressionSyntax;
-            edits.Add(new Edit(arrow.ArrowToken.SpanStart, arrow.ArrowToken.Span.Length, "{" + EnterCall + (statement ? " " : " return ")));
+            edits.Add(new Edit(arrow.ArrowToken.SpanStart, arrow.ArrowToken.Span.Length, "{" + EnterCall + (statement ? "" : " return")));
             edits.Add(new Edit(semicolon.Span.End, 0, " }"));
         }
     }

@@ -30,12 +30,14 @@ public sealed class FSharpSession : IDisposable
     private readonly Lazy<FSharpParsingOptions> _parsingOptions;
     private int _cell;
     private int _evaluating;
+    private int _runAsWritten;
 
     private FSharpSession(IEnumerable<string> references)
     {
         var config = Shell.FsiEvaluationSession.GetDefaultConfiguration();
         var argv = new List<string> { "fsi.exe", "--noninteractive", "--nologo", "--gui-", "--multiemit-", "--usesdkrefs-" };
-        argv.AddRange(references.Select(r => "-r:" + r));
+        // Cells are instrumented with calls to CellGuard (this assembly).
+        argv.AddRange(references.Append(typeof(CellGuard).Assembly.Location).Distinct(StringComparer.Ordinal).Select(r => "-r:" + r));
         _session = Shell.FsiEvaluationSession.Create(config, argv.ToArray(), new StringReader(""), _fsiOut, _fsiErr, false, null);
         _parsingOptions = new Lazy<FSharpParsingOptions>(() => _session.InteractiveChecker.GetParsingOptionsFromCommandLineArgs(
             ListModule.OfSeq(["cell.fsx"]), FSharpOption<bool>.Some(true), FSharpOption<bool>.None).Item1);
@@ -47,6 +49,9 @@ public sealed class FSharpSession : IDisposable
     /// from, dropping what the second defined).
     /// </summary>
     public bool IsBusy => Volatile.Read(ref _evaluating) > 0;
+
+    /// <summary>Cells that compiled only without the interrupt checks (for tests: should stay 0 for ordinary code).</summary>
+    internal int CellsRunAsWritten => Volatile.Read(ref _runAsWritten);
 
     /// <summary>Creates a session (about 2 s) and references the given assemblies (e.g. the DSL).</summary>
     public static FSharpSession Create(IEnumerable<string>? references = null) => new(references ?? []);
@@ -71,8 +76,15 @@ public sealed class FSharpSession : IDisposable
                 {
                     return result;
                 }
-                // The checks made the cell fail to compile (a layout they don't fit): run it as written, and so report
-                // its own errors where they are.
+                // The cell has errors, or the checks made it fail to compile (a layout they don't fit): run it as
+                // written, so that its own errors are reported where they are.
+                var plain = EvaluateAs(code, fileName, cancellationToken, line => line + lineOffset);
+                if (plain.Success || plain.Exception is not null)
+                {
+                    Interlocked.Increment(ref _runAsWritten);
+                    Log.Debug("interrupt checks could not be added to this F# cell; it ran as written");
+                }
+                return plain;
             }
             return EvaluateAs(code, fileName, cancellationToken, line => line + lineOffset);
         }
