@@ -19,7 +19,6 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     private int _abortQueued;
     private CancellationToken _cellToken;
     private volatile CellRun? _run;
-    private readonly CellThread _cellThread = new();
     private readonly Polyglot.PolyglotState _polyglot;
 
     public KernelHost(KernelServer server, MagicRegistry magics, bool restartInProcess)
@@ -47,9 +46,6 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     /// native call or awaiting something that ignores the interrupt); its work then goes on in the background.
     /// </summary>
     internal static TimeSpan InterruptGracePeriod { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>The threads that ran cell code so far (for in-process tests).</summary>
-    internal CellThread CellThread => _cellThread;
 
     /// <summary>The C# script engine (for in-process tests).</summary>
     internal ScriptEngine Engine => _engine;
@@ -169,7 +165,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
 
     /// <summary>
     /// Interrupts the running cell: cancels <c>Kernel.CancellationToken</c>, makes the checks in the cell's code throw
-    /// and wakes the cell thread from a blocking wait (see <see cref="CellRun"/>). Safe from any thread (control
+    /// and wakes the thread running its code from a blocking wait (see <see cref="CellRun"/>). Safe from any thread (control
     /// channel, SIGINT handler).
     /// </summary>
     public void Interrupt()
@@ -543,7 +539,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
                 "beside it. Wait for it to end, or restart the kernel. C# cells work meanwhile.";
             return ErrorContent("FSharpSessionBusy", busy, [busy]);
         }
-        var outcome = await _cellThread.RunAsync(_run!, () => Task.FromResult(_polyglot.FSharp.Evaluate(code, _cellToken, lineOffset))).ConfigureAwait(false);
+        var outcome = await CellRunner.RunAsync(_run!, () => Task.FromResult(_polyglot.FSharp.Evaluate(code, _cellToken, lineOffset))).ConfigureAwait(false);
         if (outcome.Abandoned)
         {
             return AbandonedReply(fsharp: true);
@@ -558,7 +554,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     {
         var sw = Stopwatch.StartNew();
         LatencyTrace.Mark("cell-start");
-        var outcome = await _cellThread.RunAsync(_run!, () => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
+        var outcome = await CellRunner.RunAsync(_run!, () => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
         LatencyTrace.Mark("compiled-and-ran");
         if (outcome.Abandoned)
         {

@@ -392,7 +392,7 @@ internal sealed class ScriptEngine
     /// Compiles the submission now (throws <see cref="CompilationErrorException"/>), so that the run that follows only
     /// runs it. <see cref="Script.Compile"/> would do so too but then collects all warnings in a second pass over the
     /// compilation. Through an internal method of <see cref="Script"/>; when a Roslyn update renames it, the submission
-    /// compiles when it runs, the cell thread counts the compilation as the cell's code, and a kernel test fails.
+    /// compiles when it runs, interrupts count the compilation as the cell's code, and a kernel test fails.
     /// </summary>
     private static void BuildExecutor(Script<object> script)
     {

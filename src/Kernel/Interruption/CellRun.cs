@@ -2,12 +2,11 @@ namespace NasNotebooks.Kernel;
 
 /// <summary>
 /// One execution of a cell, as far as interrupting it is concerned: its cancellation token, whether it was
-/// interrupted, the thread its code is running on while it runs synchronously on the cell thread, and when the
-/// kernel stops waiting for it.
+/// interrupted, the thread its code is running on while it runs synchronously, and when the kernel stops waiting for it.
 /// </summary>
 /// <remarks>
 /// An interrupt (<see cref="Interrupt"/>) cancels nothing by itself (the kernel cancels the token); it makes the
-/// checks inserted into the cell's code throw (<see cref="CellGuard"/>), wakes the cell thread with
+/// checks inserted into the cell's code throw (<see cref="CellGuard"/>), wakes the thread running the cell's code with
 /// <see cref="Thread.Interrupt"/> when it is blocked in a managed wait (Sleep, Wait, Join, Monitor.Wait, ...), and
 /// starts the grace period after which the kernel gives up waiting (<see cref="Abandoned"/>).
 /// </remarks>
@@ -28,8 +27,11 @@ internal sealed class CellRun
     private bool _counted;
     private bool _abandonedByKernel;
     private int _references = 1;
-    // Written by the cell thread without locking: a thread blocked on a lock is in a wait that an interrupt breaks.
-    private volatile Thread? _userCodeThread;
+    // The thread running the cell's synchronous part, and the one running its own code now (null outside it). Guarded by
+    // a spin lock, not a monitor: the cell's thread must never block in a wait that an interrupt would break.
+    private SpinLock _threadLock = new(enableThreadOwnerTracking: false);
+    private Thread? _userCodeThread;
+    private Thread? _interruptedThread;
     private volatile Thread? _cellThread;
     private Timer? _timer;
     private DateTime _interruptedAt;
@@ -89,13 +91,14 @@ internal sealed class CellRun
         }
     }
 
-    /// <summary>Called on the cell thread before it runs work for this cell.</summary>
+    /// <summary>Called on the thread that runs the cell's code, before it runs it.</summary>
     internal void AttachCellThread(Thread thread) => _cellThread = thread;
 
     /// <summary>
     /// The cell's own code starts on the calling thread (its compilation is over): from now on until
-    /// <see cref="LeaveUserCode"/> a blocked wait on this thread is woken by an interrupt. Only the cell thread
-    /// counts; code of the cell running elsewhere (magics, continuations) is stopped by the checks alone.
+    /// <see cref="LeaveUserCode"/> a blocked wait on this thread is woken by an interrupt. Only the thread that runs the
+    /// cell's synchronous part counts; code of the cell running elsewhere (magics, continuations after awaits) is
+    /// stopped by the checks alone.
     /// </summary>
     public void EnterUserCode()
     {
@@ -104,15 +107,55 @@ internal sealed class CellRun
         {
             return;
         }
-        _userCodeThread = thread;
+        bool taken = false;
+        try
+        {
+            _threadLock.Enter(ref taken);
+            _userCodeThread = thread;
+        }
+        finally
+        {
+            if (taken) _threadLock.Exit(useMemoryBarrier: false);
+        }
         if (_interrupted)
         {
             WakeIfBlocked();
         }
     }
 
-    /// <summary>The cell thread returned from the cell's synchronous part.</summary>
-    public void LeaveUserCode() => _userCodeThread = null;
+    /// <summary>
+    /// The calling thread leaves the cell's code: interrupts no longer aim at it, and one that arrived as it left a
+    /// wait (and so is still pending) is consumed here, not in the kernel's or the thread pool's next wait.
+    /// </summary>
+    public void LeaveUserCode()
+    {
+        var thread = Thread.CurrentThread;
+        bool taken = false;
+        bool interrupted;
+        try
+        {
+            _threadLock.Enter(ref taken);
+            if (ReferenceEquals(_userCodeThread, thread))
+            {
+                _userCodeThread = null;
+            }
+            interrupted = ReferenceEquals(_interruptedThread, thread);
+        }
+        finally
+        {
+            if (taken) _threadLock.Exit(useMemoryBarrier: false);
+        }
+        if (interrupted)
+        {
+            try
+            {
+                Thread.Sleep(0);
+            }
+            catch (ThreadInterruptedException)
+            {
+            }
+        }
+    }
 
     /// <summary>Interrupts the cell (idempotent); returns false when nothing of it was running any more.</summary>
     public bool Interrupt()
@@ -133,7 +176,7 @@ internal sealed class CellRun
         return true;
     }
 
-    /// <summary>Work of the cell starts (its code on the cell thread): the run lasts until it ends too.</summary>
+    /// <summary>Work of the cell starts (its code on a thread of its own): the run lasts until it ends too.</summary>
     public void Retain() => Interlocked.Increment(ref _references);
 
     /// <summary>
@@ -158,7 +201,6 @@ internal sealed class CellRun
                 return;
             }
             _finished = true;
-            _userCodeThread = null;
             _timer?.Dispose();
             _timer = null;
             if (!_counted)
@@ -202,16 +244,26 @@ internal sealed class CellRun
         WakeIfBlocked();
     }
 
-    /// <summary>Wakes the cell thread with <see cref="Thread.Interrupt"/> if it is blocked in the cell's code.</summary>
+    /// <summary>Wakes the thread running the cell's code with <see cref="Thread.Interrupt"/> if it is blocked in it.</summary>
     private void WakeIfBlocked()
     {
-        var thread = _userCodeThread;
-        // Only a thread that is blocked right now. If it left the wait (or the cell's code) in the meantime, the
-        // interrupt stays pending and hits its next wait: in the cell's code (which is being interrupted anyway) or
-        // in the cell thread's own loop, which clears such leftovers.
-        if (thread is not null && (thread.ThreadState & ThreadState.WaitSleepJoin) != 0)
+        bool taken = false;
+        try
         {
-            thread.Interrupt();
+            _threadLock.Enter(ref taken);
+            var thread = _userCodeThread;
+            // Only a thread in the cell's code and blocked right now. If it leaves the wait meanwhile, the interrupt stays
+            // pending and hits its next wait: in the cell's code (which is being interrupted anyway), or it is consumed
+            // when the thread leaves the cell's code (LeaveUserCode, which can't run while this holds the lock).
+            if (thread is not null && (thread.ThreadState & ThreadState.WaitSleepJoin) != 0)
+            {
+                _interruptedThread = thread;
+                thread.Interrupt();
+            }
+        }
+        finally
+        {
+            if (taken) _threadLock.Exit(useMemoryBarrier: false);
         }
     }
 }

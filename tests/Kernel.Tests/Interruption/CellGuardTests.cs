@@ -59,7 +59,7 @@ public sealed class CellGuardTests
 
     [Theory]
     [InlineData(256 * 1024 + 512 * 1024)]
-    [InlineData(CellThread.StackSize)]
+    [InlineData(8 * 1024 * 1024)]
     public void Enter_ThrowsInsufficientExecutionStack_BeforeTheStackOverflows(int stackSize)
     {
         Exception? caught = null;

@@ -79,7 +79,7 @@ public sealed class FSharpCellInstrumenterTests(FSharpSessionFixture fixture) : 
     private static T RunOnCellSizedThread<T>(Func<T> work)
     {
         T result = default!;
-        var thread = new Thread(() => result = work(), CellThread.StackSize);
+        var thread = new Thread(() => result = work(), 8 * 1024 * 1024);
         thread.Start();
         thread.Join();
         return result;
