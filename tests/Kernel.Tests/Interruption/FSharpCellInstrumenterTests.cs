@@ -42,6 +42,7 @@ public sealed class FSharpCellInstrumenterTests(FSharpSessionFixture fixture) : 
         Assert.True(r.Success, $"{layout}: {string.Join("; ", r.Diagnostics)} {r.Exception}");
         Assert.Equal(expected, r.Value);
         Assert.True(before == F.CellsRunAsWritten, $"{layout}: the checks did not compile, the cell ran without them");
+        Assert.True(r.Diagnostics.Count == 0, $"{layout}: the checks brought warnings: {string.Join("; ", r.Diagnostics)}");
     }
 
     [Fact]
