@@ -18,6 +18,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     private int _executionCount;
     private int _abortQueued;
     private CancellationToken _cellToken;
+    private volatile CellRun? _run;
     private readonly Polyglot.PolyglotState _polyglot;
 
     public KernelHost(KernelServer server, MagicRegistry magics, bool restartInProcess)
@@ -39,6 +40,12 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     }
 
     public MagicRegistry Magics { get; }
+
+    /// <summary>
+    /// How long an interrupted C# or F# cell may take to stop before the kernel answers without it (it may be in a
+    /// native call or awaiting something that ignores the interrupt); its work then goes on in the background.
+    /// </summary>
+    internal static TimeSpan InterruptGracePeriod { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>The C# script engine (for in-process tests).</summary>
     internal ScriptEngine Engine => _engine;
@@ -156,10 +163,25 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         }
     }
 
+    /// <summary>
+    /// Interrupts the running cell: cancels <c>Kernel.CancellationToken</c>, makes the checks in the cell's code throw
+    /// and wakes the thread running its code from a blocking wait (see <see cref="CellRun"/>). Safe from any thread (control
+    /// channel, SIGINT handler).
+    /// </summary>
     public void Interrupt()
     {
         Log.Debug("interrupt");
         _api.Interrupt();
+        _run?.Interrupt();
+    }
+
+    /// <summary>Starts the interrupt bookkeeping of a cell; its code (on any thread) belongs to it from now on.</summary>
+    private CellRun BeginRun()
+    {
+        var run = new CellRun(_cellToken, InterruptGracePeriod);
+        _run = run;
+        CellGuard.Current = run;
+        return run;
     }
 
     private void WithStatus(JupyterMessage parent, Action body)
@@ -325,6 +347,7 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         var count = _executionCount;
         _currentParent = m;
         _cellToken = _api.BeginCell(count);
+        var run = BeginRun();
         if (!silent)
         {
             _server.Publish("execute_input", new JsonObject { ["code"] = code, ["execution_count"] = count }, m);
@@ -337,6 +360,10 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         catch (Exception e)
         {
             reply = ErrorContent(e.GetType().FullName ?? "Error", e.Message, ScriptEngine.Traceback(e));
+        }
+        finally
+        {
+            run.Release();
         }
         FlushStreams();
         if (reply["status"]?.GetValue<string>() == "error" && !silent)
@@ -365,13 +392,21 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     }
 
     /// <summary>Runs a cell as an execute_request would (for in-process tests); returns the reply content.</summary>
-    internal Task<JsonObject> ExecuteForTestAsync(string code)
+    internal async Task<JsonObject> ExecuteForTestAsync(string code)
     {
         _executionCount++;
         _cellToken = _api.BeginCell(_executionCount);
+        var run = BeginRun();
         var request = JupyterMessage.Create("execute_request", "test", new JsonObject { ["code"] = code }, null);
         _currentParent = request;
-        return RunCellAsync(code, _executionCount, silent: false, request);
+        try
+        {
+            return await RunCellAsync(code, _executionCount, silent: false, request).ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Release();
+        }
     }
 
     private async Task<JsonObject> RunCellAsync(string code, int count, bool silent, JupyterMessage m)
@@ -470,9 +505,9 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         {
             return ErrorContent("MagicUsageError", e.Message, [e.Message]);
         }
-        catch (OperationCanceledException) when (_cellToken.IsCancellationRequested)
+        catch (Exception e) when (IsInterruption(e))
         {
-            return ErrorContent("OperationCanceledException", "The cell was interrupted.", ["OperationCanceledException: The cell was interrupted."]);
+            return ErrorContent("OperationCanceledException", CellRun.InterruptedMessage, ["OperationCanceledException: " + CellRun.InterruptedMessage]);
         }
         catch (Exception e)
         {
@@ -481,10 +516,35 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         return result ?? new JsonObject { ["status"] = "ok" };
     }
 
+    /// <summary>True when <paramref name="e"/> is how an interrupt stopped the cell (a check, the token, a woken wait).</summary>
+    private bool IsInterruption(Exception e) =>
+        _cellToken.IsCancellationRequested && e is OperationCanceledException or ThreadInterruptedException;
+
+    /// <summary>The reply for a cell that did not stop within the grace period after an interrupt.</summary>
+    private static JsonObject AbandonedReply(bool fsharp)
+    {
+        var message = $"{CellRun.InterruptedMessage} It did not stop within {InterruptGracePeriod.TotalSeconds:0.#} s " +
+            "(it may be in a native call, or awaiting something that ignores the interrupt), so the kernel stopped waiting for it: " +
+            "its work may still be running in the background. The session's variables are those from before the cell." +
+            (fsharp ? " F# cells can run again once it has ended (or after a kernel restart)." : "");
+        return ErrorContent("OperationCanceledException", message, ["OperationCanceledException: " + message]);
+    }
+
     private async Task<JsonObject> RunFSharpAsync(string code, int lineOffset, int count, bool silent, JupyterMessage m)
     {
         var started = _polyglot.FSharpStarted;
-        var r = await Task.Run(() => _polyglot.FSharp.Evaluate(code, _cellToken, lineOffset)).ConfigureAwait(false);
+        if (started && _polyglot.FSharp.IsBusy)
+        {
+            const string busy = "error: an interrupted F# cell is still running in the background (see its reply); F# can't run another cell " +
+                "beside it. Wait for it to end, or restart the kernel. C# cells work meanwhile.";
+            return ErrorContent("FSharpSessionBusy", busy, [busy]);
+        }
+        var outcome = await CellRunner.RunAsync(_run!, () => Task.FromResult(_polyglot.FSharp.Evaluate(code, _cellToken, lineOffset))).ConfigureAwait(false);
+        if (outcome.Abandoned)
+        {
+            return AbandonedReply(fsharp: true);
+        }
+        var r = outcome.Value!;
         if (!started) Log.Debug("F# session started");
         foreach (var warning in r.Diagnostics.Where(d => !d.IsError)) Error.WriteLine(warning.ToString());
         return CellOutcome(r.Diagnostics.Where(d => d.IsError).Select(d => d.ToString()).ToArray(), r.Exception, r.HasValue, r.Value, count, silent, m);
@@ -494,8 +554,13 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     {
         var sw = Stopwatch.StartNew();
         LatencyTrace.Mark("cell-start");
-        var r = await Task.Run(() => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
+        var outcome = await CellRunner.RunAsync(_run!, () => _engine.RunAsync(code, _cellToken)).ConfigureAwait(false);
         LatencyTrace.Mark("compiled-and-ran");
+        if (outcome.Abandoned)
+        {
+            return AbandonedReply(fsharp: false);
+        }
+        var r = outcome.Value!;
         Log.Debug($"cell {count}: compile+run {sw.Elapsed.TotalMilliseconds:0.0} ms");
         return CellOutcome(r.Errors.Select(ScriptEngine.FormatDiagnostic).ToArray(), r.Exception, r.HasValue, r.Value, count, silent, m);
     }
@@ -509,9 +574,9 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         }
         if (exception is { } ex)
         {
-            if (ex is OperationCanceledException && _cellToken.IsCancellationRequested)
+            if (IsInterruption(ex))
             {
-                return ErrorContent("OperationCanceledException", "The cell was interrupted.", ScriptEngine.Traceback(ex));
+                return ErrorContent("OperationCanceledException", CellRun.InterruptedMessage, ScriptEngine.Traceback(ex));
             }
             return ErrorContent(ex.GetType().FullName ?? "Error", ex.Message, ScriptEngine.Traceback(ex));
         }

@@ -115,6 +115,7 @@ internal sealed class ScriptEngine
     // How many of _searchable.References the submissions of the current chain already reference.
     private int _searchableInChain;
     private readonly List<string> _history = [];
+    private int _runAsWritten;
 
     public ScriptEngine(KernelGlobals globals, string workingDirectory)
     {
@@ -129,6 +130,9 @@ internal sealed class ScriptEngine
     }
 
     public string WorkingDirectory { get; }
+
+    /// <summary>Cells that compiled only without the interrupt checks (for tests: should stay 0 for ordinary code).</summary>
+    internal int CellsRunAsWritten => Volatile.Read(ref _runAsWritten);
 
     public ScriptOptions Options => _options.Value;
 
@@ -293,6 +297,7 @@ internal sealed class ScriptEngine
 
     public async Task<CellResult> RunAsync(string code, CancellationToken cancellationToken)
     {
+        var written = code;
         if (SearchableCells.Applies(code))
         {
             var (scriptCode, errors) = _searchable.Compile(code, Options.MetadataReferences, Options.Imports);
@@ -303,9 +308,12 @@ internal sealed class ScriptEngine
         ScriptState<object> newState;
         try
         {
+            var script = Compile(code, options);
+            // The compilation is over: from here on the cell's own code runs (an interrupt may wake its waits).
+            CellGuard.Current?.EnterUserCode();
             newState = _state is null
-                ? await RunInitialAsync(CSharpScript.Create<object>(code, options, typeof(KernelGlobals)), cancellationToken).ConfigureAwait(false)
-                : await ContinueAsync(_state, code, options, cancellationToken).ConfigureAwait(false);
+                ? await script.RunAsync(_globals, _ => true, cancellationToken).ConfigureAwait(false)
+                : await script.RunFromAsync(_state, _ => true, cancellationToken).ConfigureAwait(false);
         }
         catch (CompilationErrorException e)
         {
@@ -315,11 +323,24 @@ internal sealed class ScriptEngine
         {
             return new CellResult(null, false, Unwrap(e), []);
         }
-        _state = newState;
-        _searchableInChain = searchableCount;
-        lock (_history)
+        var run = CellGuard.Current;
+        run?.LeaveUserCode();
+        void Commit()
         {
-            _history.Add(code);
+            _state = newState;
+            _searchableInChain = searchableCount;
+            lock (_history)
+            {
+                _history.Add(written);
+            }
+        }
+        if (run is null)
+        {
+            Commit();
+        }
+        else if (!run.CommitUnlessAbandoned(Commit))
+        {
+            Log.Debug("an abandoned cell ended; its variables are dropped");
         }
         if (newState.Exception is { } ex)
         {
@@ -329,6 +350,61 @@ internal sealed class ScriptEngine
         var hasValue = tree is null ? EndsWithExpression(code) : EndsWithExpression(tree);
         return new CellResult(newState.ReturnValue, hasValue && newState.ReturnValue is not null, null, []);
     }
+
+    /// <summary>
+    /// The cell's submission, compiled: with interrupt and recursion checks added (<see cref="CSharpCellInstrumenter"/>)
+    /// when that compiles. A cell with errors is compiled again as written, so that errors name the cell's own text;
+    /// if only the instrumented text fails (a construct the checks don't fit), the cell runs as written.
+    /// </summary>
+    private Script<object> Compile(string code, ScriptOptions options)
+    {
+        var instrumented = CSharpCellInstrumenter.Instrument(code, ParseOptions);
+        if (instrumented is not null)
+        {
+            var script = Create(instrumented, options);
+            try
+            {
+                BuildExecutor(script);
+                return script;
+            }
+            catch (CompilationErrorException)
+            {
+            }
+        }
+        var plain = Create(code, options);
+        BuildExecutor(plain);
+        if (instrumented is not null)
+        {
+            Interlocked.Increment(ref _runAsWritten);
+            Log.Debug("interrupt checks could not be added to this cell; it runs as written");
+        }
+        return plain;
+    }
+
+    private static readonly Func<Script, CancellationToken, Func<object[], Task>>? GetExecutor =
+        typeof(Script).GetMethod("CommonGetExecutor", BindingFlags.NonPublic | BindingFlags.Instance, [typeof(CancellationToken)]) is { } m && m.ReturnType == typeof(Func<object[], Task>)
+            ? m.CreateDelegate<Func<Script, CancellationToken, Func<object[], Task>>>()
+            : null;
+
+    /// <summary>True when a submission can be compiled before it runs (see <see cref="BuildExecutor"/>).</summary>
+    internal static bool CompilesBeforeRunning => GetExecutor is not null;
+
+    /// <summary>
+    /// Compiles the submission now (throws <see cref="CompilationErrorException"/>), so that the run that follows only
+    /// runs it. <see cref="Script.Compile"/> would do so too but then collects all warnings in a second pass over the
+    /// compilation. Through an internal method of <see cref="Script"/>; when a Roslyn update renames it, the submission
+    /// compiles when it runs, interrupts count the compilation as the cell's code, and a kernel test fails.
+    /// </summary>
+    private static void BuildExecutor(Script<object> script)
+    {
+        if (GetExecutor is not null)
+        {
+            GetExecutor(script, CancellationToken.None);
+        }
+    }
+
+    private Script<object> Create(string code, ScriptOptions options) =>
+        Sequential(_state is null ? CSharpScript.Create<object>(code, options, typeof(KernelGlobals)) : _state.Script.ContinueWith<object>(code, options));
 
     private Task<ScriptState<object>> RunInitialAsync(Script<object> script, CancellationToken cancellationToken) =>
         Sequential(script).RunAsync(_globals, _ => true, cancellationToken);
@@ -417,6 +493,12 @@ internal sealed class ScriptEngine
     /// <summary>The stack trace of a cell exception without Roslyn/kernel/async plumbing frames.</summary>
     public static IReadOnlyList<string> Traceback(Exception e)
     {
+        var trace = new System.Diagnostics.StackTrace(e, false);
+        if (trace.FrameCount > MaxTracebackFrames)
+        {
+            // Runaway recursion: formatting every frame of a 250,000-frame trace takes seconds and megabytes.
+            return CompactTraceback(e, trace);
+        }
         var lines = new List<string>();
         foreach (var raw in e.ToString().Split('\n'))
         {
@@ -438,6 +520,58 @@ internal sealed class ScriptEngine
             }
             lines.Add(line);
         }
+        return lines;
+    }
+
+    private const int MaxTracebackFrames = 200;
+
+    private static bool IsPlumbing(string frame) =>
+        frame.StartsWith("Microsoft.CodeAnalysis.", StringComparison.Ordinal) || frame.StartsWith("NasNotebooks.Kernel.", StringComparison.Ordinal) ||
+        frame.StartsWith("System.Runtime.CompilerServices.", StringComparison.Ordinal) || frame.StartsWith("System.Runtime.ExceptionServices.", StringComparison.Ordinal) ||
+        frame.StartsWith("System.Threading.Tasks.", StringComparison.Ordinal) || frame.StartsWith("System.Threading.ExecutionContext.", StringComparison.Ordinal) ||
+        frame.StartsWith("FSharp.Compiler.", StringComparison.Ordinal) || frame.StartsWith("System.RuntimeMethodHandle.", StringComparison.Ordinal) ||
+        frame.StartsWith("System.Reflection.", StringComparison.Ordinal);
+
+    /// <summary>A deep trace in the style of Python's: the first and last frames, runs of the same frame collapsed into one line.</summary>
+    private static List<string> CompactTraceback(Exception e, System.Diagnostics.StackTrace trace)
+    {
+        var lines = new List<string> { $"{e.GetType().FullName}: {e.Message}" };
+        var frames = trace.GetFrames();
+        var names = new List<(string Name, int Count)>();
+        foreach (var frame in frames)
+        {
+            var method = frame.GetMethod();
+            var name = method is null ? "<unknown>" : $"{method.DeclaringType?.FullName}.{method.Name}";
+            if (IsPlumbing(name))
+            {
+                continue;
+            }
+            if (names.Count > 0 && names[^1].Name == name)
+            {
+                names[^1] = (name, names[^1].Count + 1);
+            }
+            else
+            {
+                names.Add((name, 1));
+            }
+        }
+        const int keep = 20;
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (i == keep && names.Count > 2 * keep)
+            {
+                int skipped = names.Skip(keep).Take(names.Count - 2 * keep).Sum(n => n.Count);
+                lines.Add($"   ... {skipped:N0} more frames ...");
+                i = names.Count - keep - 1;
+                continue;
+            }
+            lines.Add("   at " + names[i].Name);
+            if (names[i].Count > 1)
+            {
+                lines.Add($"   [the frame above repeated {names[i].Count - 1:N0} more times]");
+            }
+        }
+        lines.Add($"   ({frames.Length:N0} frames in all)");
         return lines;
     }
 }

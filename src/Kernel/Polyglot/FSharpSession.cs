@@ -1,5 +1,9 @@
+using FSharp.Compiler.CodeAnalysis;
 using FSharp.Compiler.Diagnostics;
 using FSharp.Compiler.Interactive;
+using FSharp.Compiler.Text;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Control;
 using Microsoft.FSharp.Core;
 
 namespace NasNotebooks.Kernel.Polyglot;
@@ -23,15 +27,31 @@ public sealed class FSharpSession : IDisposable
 {
     private readonly Shell.FsiEvaluationSession _session;
     private readonly StringWriter _fsiOut = new(), _fsiErr = new();
+    private readonly Lazy<FSharpParsingOptions> _parsingOptions;
     private int _cell;
+    private int _evaluating;
+    private int _runAsWritten;
 
     private FSharpSession(IEnumerable<string> references)
     {
         var config = Shell.FsiEvaluationSession.GetDefaultConfiguration();
         var argv = new List<string> { "fsi.exe", "--noninteractive", "--nologo", "--gui-", "--multiemit-", "--usesdkrefs-" };
-        argv.AddRange(references.Select(r => "-r:" + r));
+        // Cells are instrumented with calls to CellGuard (this assembly).
+        argv.AddRange(references.Append(typeof(CellGuard).Assembly.Location).Distinct(StringComparer.Ordinal).Select(r => "-r:" + r));
         _session = Shell.FsiEvaluationSession.Create(config, argv.ToArray(), new StringReader(""), _fsiOut, _fsiErr, false, null);
+        _parsingOptions = new Lazy<FSharpParsingOptions>(() => _session.InteractiveChecker.GetParsingOptionsFromCommandLineArgs(
+            ListModule.OfSeq(["cell.fsx"]), FSharpOption<bool>.Some(true), FSharpOption<bool>.None).Item1);
     }
+
+    /// <summary>
+    /// True while a cell is being evaluated, e.g. one that an interrupt could not stop and that the kernel left running:
+    /// the session can't evaluate a second cell beside it (when the first ended it would put back the state it started
+    /// from, dropping what the second defined).
+    /// </summary>
+    public bool IsBusy => Volatile.Read(ref _evaluating) > 0;
+
+    /// <summary>Cells that compiled only without the interrupt checks (for tests: should stay 0 for ordinary code).</summary>
+    internal int CellsRunAsWritten => Volatile.Read(ref _runAsWritten);
 
     /// <summary>Creates a session (about 2 s) and references the given assemblies (e.g. the DSL).</summary>
     public static FSharpSession Create(IEnumerable<string>? references = null) => new(references ?? []);
@@ -44,11 +64,59 @@ public sealed class FSharpSession : IDisposable
     /// </summary>
     public FSharpCellResult Evaluate(string code, CancellationToken cancellationToken = default, int lineOffset = 0)
     {
-        int cell = Interlocked.Increment(ref _cell);
-        var (choice, diagnostics) = _session.EvalInteractionNonThrowing(code, $"cell{cell}.fsx", cancellationToken).ToValueTuple();
+        Interlocked.Increment(ref _evaluating);
+        try
+        {
+            int cell = Interlocked.Increment(ref _cell);
+            var fileName = $"cell{cell}.fsx";
+            if (Instrument(code, fileName) is { } instrumented)
+            {
+                var result = EvaluateAs(instrumented.Code, fileName, cancellationToken, line => instrumented.OriginalLine(line) + lineOffset);
+                if (result.Success || result.Exception is not null)
+                {
+                    return result;
+                }
+                // The cell has errors, or the checks made it fail to compile (a layout they don't fit): run it as
+                // written, so that its own errors are reported where they are.
+                var plain = EvaluateAs(code, fileName, cancellationToken, line => line + lineOffset);
+                if (plain.Success || plain.Exception is not null)
+                {
+                    Interlocked.Increment(ref _runAsWritten);
+                    Log.Debug("interrupt checks could not be added to this F# cell; it ran as written");
+                }
+                return plain;
+            }
+            return EvaluateAs(code, fileName, cancellationToken, line => line + lineOffset);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _evaluating);
+        }
+    }
+
+    /// <summary>The cell with interrupt and recursion checks (<see cref="FSharpCellInstrumenter"/>), or null if it can't be parsed.</summary>
+    private FSharpInstrumentedCell? Instrument(string code, string fileName)
+    {
+        try
+        {
+            var parse = FSharpAsync.RunSynchronously(
+                _session.InteractiveChecker.ParseFile(fileName, SourceText.ofString(code), _parsingOptions.Value, FSharpOption<bool>.Some(false), FSharpOption<string>.None),
+                FSharpOption<int>.None, FSharpOption<CancellationToken>.None);
+            return FSharpCellInstrumenter.Instrument(code, parse.ParseTree, parse.ParseHadErrors);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.Warn("F# cell could not be instrumented: " + e.Message);
+            return null;
+        }
+    }
+
+    private FSharpCellResult EvaluateAs(string code, string fileName, CancellationToken cancellationToken, Func<int, int> originalLine)
+    {
+        var (choice, diagnostics) = _session.EvalInteractionNonThrowing(code, fileName, cancellationToken).ToValueTuple();
         var diags = diagnostics
             .Where(d => d.Severity == FSharpDiagnosticSeverity.Error || d.Severity == FSharpDiagnosticSeverity.Warning)
-            .Select(d => new FSharpCellDiagnostic(Math.Max(1, d.StartLine + lineOffset), d.StartColumn + 1, d.ErrorNumberText, d.Message.ReplaceLineEndings(" ").Replace("    ", " "), d.Severity == FSharpDiagnosticSeverity.Error))
+            .Select(d => new FSharpCellDiagnostic(Math.Max(1, originalLine(d.StartLine)), d.StartColumn + 1, d.ErrorNumberText, d.Message.ReplaceLineEndings(" ").Replace("    ", " "), d.Severity == FSharpDiagnosticSeverity.Error))
             .ToList();
         if (choice is FSharpChoice<FSharpOption<Shell.FsiValue>, Exception>.Choice1Of2 ok)
         {

@@ -63,6 +63,8 @@ public sealed class PolyglotState : IDisposable
         switch (language)
         {
             case CellLanguage.CSharp: await csharp.SetVariableAsync(name, value).ConfigureAwait(false); break;
+            case CellLanguage.FSharp when FSharp.IsBusy:
+                throw new MagicUsageException($"error: can't declare '{name}' in F#: an interrupted F# cell is still running in the background; wait for it to end or restart the kernel");
             case CellLanguage.FSharp: FSharp.SetValue(name, value); break;
             case CellLanguage.Value: Values[name] = value?.ToString() ?? ""; break;
             default: throw new MagicUsageException($"error: values can't be declared in {CellLanguages.MagicName(language)} cells");
