@@ -190,7 +190,7 @@ public sealed class DashboardCommandLineTests
             {
                 var err = await bad.StandardError.ReadToEndAsync();
                 await bad.WaitForExitAsync();
-                Assert.Equal(1, bad.ExitCode);
+                Assert.Equal(2, bad.ExitCode); // a usage error, as for every command of the tool
                 Assert.Contains($"--study {missing}: no such file or folder: {missing}.", err);
                 Assert.False(File.Exists(missing));
             }
