@@ -35,9 +35,9 @@ public sealed class DashboardNotebookTests
         Assert.Matches(@"<a href=""http://127\.0\.0\.1:\d+/study\?store=dashboard\.db&amp;name=digits"" target=""_blank""", S(link["data"]!["text/html"]));
         var text = string.Concat(outputs.Where(o => S(o["output_type"]) == "stream").Select(o => S(o["text"])));
         var seen = text.Split('\n').Where(l => l.StartsWith("the dashboard shows ", StringComparison.Ordinal)).ToList();
-        Assert.True(seen.Count >= 2, "the dashboard's view did not change while the workers ran:\n" + text);
-        Assert.Equal(2, text.Split("finished MaxTrials: the study holds 16 trials").Length - 1);
-        Assert.Contains("16 trials by worker-a and worker-b", text);
+        Assert.True(seen.Count >= 3, "the dashboard's view did not change while the workers ran:\n" + text);
+        Assert.Equal(2, text.Split("finished MaxTrials: the study holds 24 trials").Length - 1);
+        Assert.Contains("24 trials by worker-a and worker-b", text);
         Assert.Matches(@"best trial \d+: accuracy 0\.\d+, decisions \{""hidden"":", text);
     }
 }
