@@ -37,7 +37,8 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <summary>At most this many of the latest proposals still awaiting feedback count as lies.</summary>
     public const int MaxLies = 64;
     private readonly List<double> _y = [];
-    // Trials best first (larger reward; NaN counts as -inf; ties: earlier trial first): the good set is its head.
+    // Trials best first (larger reward; NaN counts as -inf; ties: earlier trial first): the good set is its head
+    // (see ProposeOnce for equal rewards at the split).
     private readonly List<int> _ranked = [];
     private readonly Dictionary<string, DecisionHistory> _obs = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, double>> _trials = [];
@@ -223,6 +224,16 @@ public sealed class Tpe : SearchAlgorithmBase
         if (_good.Length < n) _good = new bool[Math.Max(n, 2 * _good.Length)];
         var goodTrials = new int[nGood];
         _ranked.CopyTo(0, goodTrials, 0, nGood);
+        if (nGood < n && _y[_ranked[nGood - 1]] == _y[_ranked[nGood]])
+        {
+            // Equal rewards straddle the split: which of them are good is decided as it always was,
+            // by sorting every reward (Array.Sort is not stable), so seeded runs stay as they were.
+            var keys = new double[n];
+            var order = new int[n];
+            for (int i = 0; i < n; i++) { keys[i] = -_y[i]; order[i] = i; }
+            Array.Sort(keys, order);
+            Array.Copy(order, goodTrials, nGood);
+        }
         Array.Sort(goodTrials);
         foreach (int t in goodTrials) _good[t] = true;
         try
