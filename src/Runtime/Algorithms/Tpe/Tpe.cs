@@ -442,10 +442,13 @@ public sealed class Tpe : SearchAlgorithmBase
         return col;
     }
 
+    private double[] _jointAcc = [];
+
     private double JointLogDensity(List<(DecisionPoint Dp, double X)> point, List<int> members, double[] logW, double sigma, bool goodSet)
     {
         int m = members.Count;
-        var acc = new double[m + 1];
+        if (_jointAcc.Length < m + 1) _jointAcc = new double[Math.Max(m + 1, 2 * _jointAcc.Length)];
+        var acc = _jointAcc.AsSpan(0, m + 1);
         for (int i = 0; i <= m; i++) acc[i] = logW[i];
         double eps = _priorWeight / (m + 1);
         foreach (var (dp, x) in point)
