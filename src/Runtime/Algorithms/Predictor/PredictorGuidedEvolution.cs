@@ -109,7 +109,7 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     }
 
     /// <summary>The default bootstrap sample size per predictor (see the constructor's <c>trainingRows</c>).</summary>
-    public const int DefaultTrainingRows = int.MaxValue;
+    public const int DefaultTrainingRows = 2000;
 
     /// <inheritdoc />
     public override string Name => "bananas";
