@@ -100,6 +100,11 @@ internal static class LongRunBench
             path ??= Nb201Table.FindDefault(Environment.CurrentDirectory) ?? "../shared/data/nb201-cifar10.csv";
             table = Nb201Table.Load(path);
         }
+        if (objectives.Any(o => o.StartsWith("nk", StringComparison.Ordinal)) && !NkOptimumAgreesWithEnumeration())
+        {
+            Console.Error.WriteLine("error: the NK optimum by dynamic programming disagrees with enumeration on a small instance");
+            return 1;
+        }
         int horizon = budgets[^1];
         Console.WriteLine($"Long-run search quality: {seeds} seeds ({firstSeed}..{firstSeed + seeds - 1}), budgets {string.Join("/", budgets)}; mean ± standard error over seeds; bananas' default bootstrap cap: {PredictorGuidedEvolution.DefaultTrainingRows} rows");
         foreach (var name in objectives)
@@ -247,6 +252,35 @@ internal static class LongRunBench
             }
         }
         return best;
+    }
+
+    // Self-check of NkOptimum: 6 decisions, k = 1 and 2, against the maximum over all 15,625 points.
+    private static bool NkOptimumAgreesWithEnumeration()
+    {
+        for (int k = 1; k <= 2; k++)
+        {
+            const int n = 6;
+            int arity = (int)Math.Pow(5, k + 1);
+            var w = new double[n, arity];
+            var rng = new Random(17 + k);
+            for (int i = 0; i < n; i++) for (int a = 0; a < arity; a++) w[i, a] = rng.NextDouble();
+            double best = double.NegativeInfinity;
+            var x = new int[n];
+            for (int point = 0; point < 15625; point++)
+            {
+                for (int i = 0, c = point; i < n; i++, c /= 5) x[i] = c % 5;
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    int code = 0;
+                    for (int j = 0; j <= k; j++) code = code * 5 + x[(i + j) % n];
+                    s += w[i, code];
+                }
+                best = Math.Max(best, s);
+            }
+            if (Math.Abs(best - NkOptimum(w, n, k)) > 1e-9) return false;
+        }
+        return true;
     }
 
     private static int[] Digits(int code, int k)
