@@ -18,7 +18,9 @@ namespace NasNotebooks.Bench.Algorithms;
 /// best observed; (2) <c>nk</c>: NK landscapes of 6 decisions x 5 choices, each term depending on a
 /// decision and its neighbour (random tables per seed; regret, lower is better); (3) <c>nk16</c>: 16
 /// decisions x 5 choices (1.5e11 points), each term depending on a decision and the next two
-/// (cyclic), regret from the exact optimum (dynamic programming over the cycle); (4) <c>test</c>: NB201
+/// (cyclic), regret from the exact optimum (dynamic programming over the cycle); (4) <c>nk16-noisy</c>:
+/// the same with Gaussian noise (sd 0.25, fixed per seed and point) on the reward, regret of the true
+/// value of the best observed (noise without a finite space to exhaust); (5) <c>test</c>: NB201
 /// searched on its test column, best test accuracy found. Objectives (1), (2) and (4) are the ranking
 /// check of bench/algorithms/README.md at 100 evaluations. Every budget is read off one run per seed
 /// (anytime); mean ± standard error over seeds.
@@ -31,7 +33,7 @@ internal static class LongRunBench
           --seeds N             runs per algorithm and objective, seeds K..K+N-1 (default 20)
           --first-seed K        (default 0)
           --budgets A,B,...     evaluation budgets reported (default 1000,3000)
-          --objectives L        comma-separated among noisy,nk,nk16,test (default all)
+          --objectives L        comma-separated among noisy,nk,nk16,nk16-noisy,test (default all)
           --algos L             comma-separated names among those listed below (default all)
           --caps A,B            extra bananas rows with each predictor's bootstrap sample capped at A, B rows
         """;
@@ -56,7 +58,7 @@ internal static class LongRunBench
         string? path = null;
         int seeds = 20, firstSeed = 0;
         int[] budgets = [1000, 3000];
-        string[] objectives = ["noisy", "nk", "nk16", "test"];
+        string[] objectives = ["noisy", "nk", "nk16", "nk16-noisy", "test"];
         string[]? algos = null;
         int[] caps = [];
         try
@@ -83,7 +85,7 @@ internal static class LongRunBench
             if (seeds < 2) throw new ArgumentException($"--seeds {seeds}: at least 2");
             if (budgets.Length == 0 || budgets[0] < 1) throw new ArgumentException("--budgets: positive numbers, comma separated");
             foreach (var o in objectives)
-                if (o is not ("noisy" or "nk" or "nk16" or "test")) throw new ArgumentException($"--objectives: unknown objective '{o}' (noisy, nk, nk16, test)");
+                if (o is not ("noisy" or "nk" or "nk16" or "nk16-noisy" or "test")) throw new ArgumentException($"--objectives: unknown objective '{o}' (noisy, nk, nk16, nk16-noisy, test)");
             foreach (var a in algos ?? [])
                 if (!Algorithms.Any(x => x.Name == a)) throw new ArgumentException($"--algos: unknown algorithm '{a}' ({string.Join(", ", Algorithms.Select(x => x.Name))})");
         }
@@ -114,6 +116,7 @@ internal static class LongRunBench
                 "noisy" => Noisy(table!),
                 "nk" => Nk(6, 1),
                 "nk16" => Nk(16, 2),
+                "nk16-noisy" => Nk(16, 2, noise: 0.25),
                 _ => OnTest(table!),
             };
             Console.WriteLine();
@@ -176,7 +179,8 @@ internal static class LongRunBench
         (_, _) => new Problem(dna => { double y = table[dna].TestAccuracy; return (y, y); }, v => v));
 
     // NK landscape on a cycle: n decisions of 5 choices; term i depends on decisions i..i+k (mod n), random tables per seed.
-    private static Objective Nk(int n, int k) => new($"NK n={n} k={k}", "regret from the optimum", true,
+    private static Objective Nk(int n, int k, double noise = 0) => new(noise > 0 ? $"NK n={n} k={k}, reward noise sd {noise}" : $"NK n={n} k={k}",
+        noise > 0 ? "regret of the true value of the best observed" : "regret from the optimum", true,
         _ =>
         {
             var b = Space.Dict();
@@ -202,7 +206,17 @@ internal static class LongRunBench
                 return s;
             }
             double opt = NkOptimum(w, n, k);
-            return new Problem(d => { double f = F(d); return (f, f); }, v => opt - v);
+            return new Problem(d =>
+            {
+                double f = F(d);
+                if (noise == 0) return (f, f);
+                // A fixed function of seed and point (not HashCode, which .NET seeds per process).
+                long point = 0;
+                for (int i = 0; i < n; i++) point = point * 5 + d.Children[i].Index;
+                var rng = new Random(unchecked((int)((point * 2_654_435_761L + seed * 1_000_003L) % int.MaxValue)));
+                double g = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+                return (f + noise * g, f);
+            }, v => opt - v);
         });
 
     // Exact optimum of the cyclic NK function: fix the first k decisions, then dynamic programming over
