@@ -24,6 +24,7 @@ public static class Program
         new Command("nb201-search", "NB201 search quality per algorithm (mean test acc of best-valid) vs Optuna", Algorithms.Nb201SearchBench.Run),
         new Command("algorithm-overhead", "per-trial propose+feedback overhead per algorithm", Algorithms.OverheadBench.Run),
         new Command("bananas-ranking", "bananas vs TPE, evolution and random on three objectives other than NB201 valid accuracy", Algorithms.RankingBench.Run),
+        new Command("long-runs", "search quality at large budgets (bananas vs TPE, ...) on noisy NB201, NK landscapes and NB201's test column", Algorithms.LongRunBench.Run),
         new Command("generators", "generated Materialize/Encode vs the DSL's generic path (ops/s, bytes/op)", Generators.GeneratorBench.Run),
         new Command("studies", "per-trial loop overhead in memory and with the SQLite store", Studies.StudyOverheadBench.Run),
         new Command("torch-train", "digits training throughput: TorchSharp trainer vs PyTorch 1.13 side by side", Torch.TorchTrainingBench.Run),

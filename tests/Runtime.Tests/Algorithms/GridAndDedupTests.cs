@@ -114,7 +114,7 @@ public class AlgorithmCatalogTests
         var choices = TestSpaces.ConditionalEnumerable();
         Assert.Equal("bananas", AlgorithmCatalog.Resolve("auto", choices));
         Assert.Equal("bananas+dedup", AlgorithmCatalog.Resolve("auto+dedup", choices, trials: 1000));
-        Assert.Equal("tpe", AlgorithmCatalog.Resolve("auto", choices, trials: 1001));
+        Assert.Equal("bananas", AlgorithmCatalog.Resolve("auto", choices, trials: 100_000)); // long runs too: its cost per proposal is bounded
         Assert.Equal("tpe", AlgorithmCatalog.Resolve("auto", TestSpaces.ConditionalWithFloats(), trials: 50));
         Assert.Equal("nsga2", AlgorithmCatalog.Resolve("auto", choices, objectives: 2));
         Assert.IsType<Runtime.Algorithms.Predictor.PredictorGuidedEvolution>(AlgorithmCatalog.Create("auto", 1, choices, trials: 100));

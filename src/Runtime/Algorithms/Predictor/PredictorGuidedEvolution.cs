@@ -53,8 +53,13 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     private readonly HashSet<Dna> _proposed = [];
     private readonly Dictionary<Dna, int> _rowOf = [];
     private readonly List<Dna> _dnas = [];
-    private readonly List<double[]> _x = [];
     private readonly List<double> _y = [];
+    // Rows by target, best first (ties: earlier row first): the parents are its head.
+    private readonly List<int> _ranked = [];
+    // The finite rewards in increasing order (for the outlier fence of the targets).
+    private readonly List<double> _finiteSorted = [];
+    private BinnedFeatures _features = new(0);
+    private readonly int _trainingRows;
     private Dictionary<string, (DecisionPoint Decision, int Offset)> _layout = new(StringComparer.Ordinal);
     private int _width;
     private GradientBoostedTrees[] _models = [];
@@ -77,10 +82,13 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     /// <param name="learningRate">Boosting shrinkage, in (0, 1].</param>
     /// <param name="neighbourParents">The full one-edit neighbourhood (<see cref="DnaOps.Neighbours"/>) of this many best evaluated DNAs joins the candidates (at least 0).</param>
     /// <param name="acquisitionSteps">Greedy steps of hill climbing on the UCB acquisition from the best candidate, over its one-edit neighbourhood (at least 0; not used by Thompson-sampling proposals, whose scores are random draws).</param>
+    /// <param name="trainingRows">Each predictor trains on a bootstrap sample of min(n, trainingRows) of the n evaluated DNAs, which bounds the cost of a proposal in long runs (at least 2).</param>
     public PredictorGuidedEvolution(int seed = 0, int initialRandom = 10, int ensembleSize = 5, int candidates = 100, int topK = 20, int maxEdits = 3,
         double randomFraction = 0.2, PredictorAcquisition acquisition = PredictorAcquisition.Alternating, double kappa = 2,
-        int trees = 40, int depth = 3, double learningRate = 0.2, int neighbourParents = 0, int acquisitionSteps = 2) : base(seed)
+        int trees = 40, int depth = 3, double learningRate = 0.2, int neighbourParents = 0, int acquisitionSteps = 2, int trainingRows = DefaultTrainingRows) : base(seed)
     {
+        Require(trainingRows >= 2, nameof(trainingRows), "at least 2", trainingRows);
+        _trainingRows = trainingRows;
         Require(neighbourParents >= 0, nameof(neighbourParents), "at least 0", neighbourParents);
         Require(acquisitionSteps >= 0, nameof(acquisitionSteps), "at least 0", acquisitionSteps);
         _neighbourParents = neighbourParents; _acquisitionSteps = acquisitionSteps;
@@ -100,6 +108,9 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
         _trees = trees; _depth = depth; _learningRate = learningRate;
     }
 
+    /// <summary>The default bootstrap sample size per predictor (see the constructor's <c>trainingRows</c>).</summary>
+    public const int DefaultTrainingRows = 2000;
+
     /// <inheritdoc />
     public override string Name => "bananas";
 
@@ -112,7 +123,7 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     /// <inheritdoc />
     protected override void OnSetup(SpaceSpec spec)
     {
-        _proposed.Clear(); _rowOf.Clear(); _dnas.Clear(); _x.Clear(); _y.Clear();
+        _proposed.Clear(); _rowOf.Clear(); _dnas.Clear(); _y.Clear(); _ranked.Clear(); _finiteSorted.Clear();
         _models = []; _fittedOn = -1; _guided = 0;
         _layout = new(StringComparer.Ordinal);
         int w = 0;
@@ -130,6 +141,7 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
             w += size;
         }
         _width = w;
+        _features = new BinnedFeatures(w);
     }
 
     /// <summary>The feature vector of <paramref name="dna"/> (see the class remarks).</summary>
@@ -165,14 +177,38 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
         if (_rowOf.TryGetValue(dna, out int row))
         {
             // A repeated evaluation (only possible in an exhausted space or from outside): keep the latest value.
+            if (double.IsFinite(_y[row])) _finiteSorted.RemoveAt(_finiteSorted.BinarySearch(_y[row]));
+            _ranked.Remove(row);
             _y[row] = y;
+            Rank(row);
             _fittedOn = -1;
             return;
         }
-        _rowOf[dna] = _dnas.Count;
+        row = _dnas.Count;
+        _rowOf[dna] = row;
         _dnas.Add(dna);
-        _x.Add(Encode(dna));
+        _features.Add(Encode(dna));
         _y.Add(y);
+        Rank(row);
+    }
+
+    // Inserts row i into the ranking (after every row with a target at least as good) and its reward into the sorted finite rewards.
+    private void Rank(int i)
+    {
+        double t = Target(i);
+        int lo = 0, hi = _ranked.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            int j = _ranked[mid];
+            if (Target(j) > t || (Target(j) == t && j < i)) lo = mid + 1; else hi = mid;
+        }
+        _ranked.Insert(lo, i);
+        if (double.IsFinite(_y[i]))
+        {
+            int at = _finiteSorted.BinarySearch(_y[i]);
+            _finiteSorted.Insert(at < 0 ? ~at : at, _y[i]);
+        }
     }
 
     /// <inheritdoc />
@@ -202,7 +238,8 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
         int n = _dnas.Count;
         if (_fittedOn != n) Fit();
         // Parents: the top-k evaluated DNAs (ties by evaluation order).
-        var order = Enumerable.Range(0, n).OrderByDescending(i => Target(i)).ThenBy(i => i).Take(_topK).ToArray();
+        var order = new int[Math.Min(_topK, n)];
+        _ranked.CopyTo(0, order, 0, order.Length);
         int nRandom = (int)Math.Round(_randomFraction * _candidates);
         var seen = new HashSet<Dna>();
         var cands = new List<Dna>(_candidates);
@@ -270,9 +307,9 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
     private double[] Targets()
     {
         int n = _y.Count;
-        var finite = _y.Where(double.IsFinite).OrderBy(v => v).ToArray();
-        if (finite.Length == 0) return new double[n];
-        double q1 = finite[(int)(0.25 * (finite.Length - 1))], q3 = finite[(int)(0.75 * (finite.Length - 1))];
+        var finite = _finiteSorted;
+        if (finite.Count == 0) return new double[n];
+        double q1 = finite[(int)(0.25 * (finite.Count - 1))], q3 = finite[(int)(0.75 * (finite.Count - 1))];
         double fence = q1 - 1.5 * (q3 - q1);
         var t = new double[n];
         for (int i = 0; i < n; i++) t[i] = double.IsFinite(_y[i]) ? Math.Max(_y[i], fence) : fence;
@@ -282,48 +319,27 @@ public sealed class PredictorGuidedEvolution : SearchAlgorithmBase
         return t;
     }
 
+    // Refits the ensemble: each member on its own bootstrap sample of min(n, trainingRows) rows.
     private void Fit()
     {
         int n = _dnas.Count;
-        var x = _x.ToArray();
+        _features.Refresh();
         var y = Targets();
-        // Split thresholds per feature: midpoints between distinct observed values, at most 16.
-        var thresholds = new double[_width][];
-        for (int f = 0; f < _width; f++)
-        {
-            var vals = new SortedSet<double>();
-            for (int i = 0; i < n; i++) vals.Add(x[i][f]);
-            var v = vals.ToArray();
-            var mids = new double[Math.Max(0, v.Length - 1)];
-            for (int i = 0; i + 1 < v.Length; i++) mids[i] = 0.5 * (v[i] + v[i + 1]);
-            if (mids.Length > 16)
-            {
-                var pick = new double[16];
-                for (int j = 0; j < 16; j++) pick[j] = mids[(int)((j + 0.5) * mids.Length / 16)];
-                mids = pick;
-            }
-            thresholds[f] = mids;
-        }
-        var bins = new byte[n][];
-        for (int i = 0; i < n; i++)
-        {
-            var b = new byte[_width];
-            for (int f = 0; f < _width; f++)
-            {
-                var th = thresholds[f];
-                int k = 0;
-                while (k < th.Length && x[i][f] > th[k]) k++;
-                b[f] = (byte)k;
-            }
-            bins[i] = b;
-        }
+        int draws = Math.Min(n, _trainingRows);
+        var drawn = new int[n];
         _models = new GradientBoostedTrees[_ensembleSize];
         for (int m = 0; m < _ensembleSize; m++)
         {
-            var rows = new int[n];
-            for (int i = 0; i < n; i++) rows[i] = Rng.Next(n);
+            Array.Clear(drawn);
+            for (int i = 0; i < draws; i++) drawn[Rng.Next(n)]++;
+            int distinct = 0;
+            for (int i = 0; i < n; i++) if (drawn[i] > 0) distinct++;
+            var rows = new int[distinct];
+            var weights = new int[distinct];
+            for (int i = 0, k = 0; i < n; i++)
+                if (drawn[i] > 0) { rows[k] = i; weights[k++] = drawn[i]; }
             var model = new GradientBoostedTrees(_trees, _depth, _learningRate, minLeaf: 2);
-            model.Fit(x, y, rows, thresholds, bins);
+            model.Fit(_features, y, rows, weights);
             _models[m] = model;
         }
         _fittedOn = n;

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using NasNotebooks.Dsl;
 
 namespace NasNotebooks.Runtime.Algorithms.Tpe;
@@ -36,8 +37,12 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <summary>At most this many of the latest proposals still awaiting feedback count as lies.</summary>
     public const int MaxLies = 64;
     private readonly List<double> _y = [];
-    private readonly Dictionary<string, List<(int Trial, double Value)>> _obs = new(StringComparer.Ordinal);
+    // Trials best first (larger reward; NaN counts as -inf; ties: earlier trial first): the good set is its head
+    // (see ProposeOnce for equal rewards at the split).
+    private readonly List<int> _ranked = [];
+    private readonly Dictionary<string, DecisionHistory> _obs = new(StringComparer.Ordinal);
     private readonly List<Dictionary<string, double>> _trials = [];
+    private bool[] _good = [];
 
     /// <summary>Creates the sampler.</summary>
     /// <param name="seed">Random seed.</param>
@@ -69,7 +74,7 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <inheritdoc />
     protected override void OnSetup(SpaceSpec spec)
     {
-        _y.Clear(); _obs.Clear(); _trials.Clear(); _proposed.Clear(); _pending.Clear(); _lies = 0;
+        _y.Clear(); _ranked.Clear(); _obs.Clear(); _trials.Clear(); _proposed.Clear(); _pending.Clear(); _lies = 0;
     }
 
     /// <inheritdoc />
@@ -94,16 +99,26 @@ public sealed class Tpe : SearchAlgorithmBase
         var spec = Spec;
         int t = _y.Count;
         _y.Add(y);
+        double key = RankKey(t);
+        int lo = 0, hi = _ranked.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (RankKey(_ranked[mid]) >= key) lo = mid + 1; else hi = mid;
+        }
+        _ranked.Insert(lo, t);
         var row = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (dp, v) in DnaOps.Active(spec, dna))
         {
             if (!TryEncode(dp, v, out double x)) continue;
             row[dp.Id] = x;
-            if (!_obs.TryGetValue(dp.Id, out var list)) _obs[dp.Id] = list = [];
-            list.Add((t, x));
+            if (!_obs.TryGetValue(dp.Id, out var h)) _obs[dp.Id] = h = new DecisionHistory(KindOf(dp) == Kind.Numeric);
+            h.Add(t, x);
         }
         _trials.Add(row);
     }
+
+    private double RankKey(int trial) => double.IsNaN(_y[trial]) ? double.NegativeInfinity : _y[trial];
 
     private enum Kind { Categorical, Numeric, Other }
 
@@ -137,12 +152,19 @@ public sealed class Tpe : SearchAlgorithmBase
     /// <summary>Optuna's default weights: flat for the 25 most recent, a ramp from 1/n for older ones.</summary>
     internal static double[] RampWeights(int n)
     {
+        var ramp = new Ramp(n);
         var w = new double[n];
-        if (n < 25) { Array.Fill(w, 1.0); return w; }
-        int ramp = n - 25;
-        for (int i = 0; i < ramp; i++) w[i] = ramp == 1 ? 1.0 / n : 1.0 / n + (1 - 1.0 / n) * i / (ramp - 1);
-        for (int i = ramp; i < n; i++) w[i] = 1;
+        for (int i = 0; i < n; i++) w[i] = ramp.Weight(i);
         return w;
+    }
+
+    /// <summary>The weights of <see cref="RampWeights"/> one at a time: <c>Weight(i)</c> is the weight of the i-th oldest of n observations.</summary>
+    internal readonly struct Ramp(int n)
+    {
+        private readonly int _ramp = n - 25;
+        private readonly double _first = 1.0 / n, _slope = 1 - 1.0 / n, _span = n - 25 - 1;
+
+        public double Weight(int i) => i >= _ramp ? 1.0 : _ramp == 1 ? _first : _first + _slope * i / _span;
     }
 
     /// <inheritdoc />
@@ -185,12 +207,8 @@ public sealed class Tpe : SearchAlgorithmBase
         int real = _y.Count - _lies;
         _y.RemoveRange(real, _lies);
         _trials.RemoveRange(real, _lies);
-        foreach (var list in _obs.Values)
-        {
-            int keep = list.Count;
-            while (keep > 0 && list[keep - 1].Trial >= real) keep--;
-            list.RemoveRange(keep, list.Count - keep);
-        }
+        _ranked.RemoveAll(t => t >= real);
+        foreach (var h in _obs.Values) h.RemoveFrom(real);
         _lies = 0;
     }
 
@@ -200,34 +218,54 @@ public sealed class Tpe : SearchAlgorithmBase
         int n = _y.Count, real = n - _lies;
         if (real < Math.Max(1, _startup)) return spec.Random(Rng);
         // Split: the top nGood trials (larger reward is better; ties by order) form the good set;
-        // its size follows the real observations only, so lies (reward -inf, sorted last) are always bad.
+        // its size follows the real observations only, so lies (reward -inf, ranked after every real trial) are always bad.
         int nGood = Math.Min((int)Math.Ceiling(_gamma * real), _maxGood);
         nGood = Math.Clamp(nGood, 1, real);
-        var order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        var keys = _y.Select(v => -v).ToArray();
-        Array.Sort(keys, order);
-        var good = new bool[n];
-        for (int i = 0; i < nGood; i++) good[order[i]] = true;
-        return _multivariate ? ProposeJoint(spec, good, nGood, candidates) : ProposeIndependent(spec, good, candidates);
+        if (_good.Length < n) _good = new bool[Math.Max(n, 2 * _good.Length)];
+        var goodTrials = new int[nGood];
+        _ranked.CopyTo(0, goodTrials, 0, nGood);
+        if (nGood < n && _y[_ranked[nGood - 1]] == _y[_ranked[nGood]])
+        {
+            // Equal rewards straddle the split: which of them are good is decided as it always was,
+            // by sorting every reward (Array.Sort is not stable), so seeded runs stay as they were.
+            var keys = new double[n];
+            var order = new int[n];
+            for (int i = 0; i < n; i++) { keys[i] = -_y[i]; order[i] = i; }
+            Array.Sort(keys, order);
+            Array.Copy(order, goodTrials, nGood);
+        }
+        Array.Sort(goodTrials);
+        foreach (int t in goodTrials) _good[t] = true;
+        try
+        {
+            return _multivariate ? ProposeJoint(spec, _good, nGood, candidates) : ProposeIndependent(spec, goodTrials, candidates);
+        }
+        finally
+        {
+            foreach (int t in goodTrials) _good[t] = false;
+        }
     }
 
     // ---------------- independent (univariate) ----------------
 
-    private Dna ProposeIndependent(SpaceSpec spec, bool[] good, int candidates)
+    // The good set is small (at most maxGood trials): l(x) is built from it directly. The bad set
+    // holds every other trial: g(x) is built in one pass over the decision's history (categorical)
+    // or over its observations in value order, evaluated only where its kernels matter (numeric).
+    private Dna ProposeIndependent(SpaceSpec spec, int[] goodTrials, int candidates)
     {
         return DnaOps.Build(spec, (dp, excluded) =>
         {
             var kind = KindOf(dp);
             if (kind == Kind.Other) return DnaOps.RandomValue(dp, Rng, excluded);
-            _obs.TryGetValue(dp.Id, out var list);
-            var lo = new List<double>(); var hi = new List<double>();
-            if (list is not null) foreach (var (t, x) in list) (good[t] ? lo : hi).Add(x);
+            _obs.TryGetValue(dp.Id, out var history);
+            var lo = new List<double>(goodTrials.Length);
+            foreach (int t in goodTrials) if (_trials[t].TryGetValue(dp.Id, out double x)) lo.Add(x);
+            int nBad = (history?.Obs.Count ?? 0) - lo.Count;
             if (kind == Kind.Categorical)
             {
                 int k = ((ChoicesSpec)dp).CandidateCount;
                 var pl = CategoricalProbs(lo, k);
-                var pg = CategoricalProbs(hi, k);
+                var pg = BadCategoricalProbs(history, nBad, k);
                 foreach (var e in excluded) if (e >= 0 && e < k) pl[e] = 0;
                 double total = pl.Sum();
                 if (total <= 0) return DnaOps.RandomValue(dp, Rng, excluded);
@@ -242,7 +280,7 @@ public sealed class Tpe : SearchAlgorithmBase
             }
             var (low, high) = Bounds(dp);
             var l = Parzen.Univariate(lo, low, high, _priorWeight);
-            var g = Parzen.Univariate(hi, low, high, _priorWeight);
+            var g = history is null ? new ClusteredParzen().Build(null, _good, 0, low, high, _priorWeight) : history.BadDensity.Build(history, _good, nBad, low, high, _priorWeight);
             double bx = 0, bs = double.NegativeInfinity;
             for (int c = 0; c < candidates; c++)
             {
@@ -280,6 +318,32 @@ public sealed class Tpe : SearchAlgorithmBase
         for (int i = 0; i < n; i++) counts[(int)obs[i]] += w[i];
         var p = new double[k];
         double obsMass = w.Sum();
+        for (int c = 0; c < k; c++)
+            p[c] = ((eps * obsMass + counts[c]) / (1 + k * eps) + _priorWeight / k) / wsum;
+        return p;
+    }
+
+    // CategoricalProbs of the decision's observations outside the good set, in trial order, without copying them.
+    private double[] BadCategoricalProbs(DecisionHistory? history, int n, int k)
+    {
+        var counts = new double[k];
+        double obsMass = 0;
+        if (history is not null)
+        {
+            var ramp = new Ramp(n);
+            var good = _good;
+            int i = 0;
+            foreach (var (t, x) in CollectionsMarshal.AsSpan(history.Obs))
+            {
+                if (good[t]) continue;
+                double w = ramp.Weight(i++);
+                counts[(int)x] += w;
+                obsMass += w;
+            }
+        }
+        double wsum = obsMass + _priorWeight;
+        double eps = _priorWeight / (n + 1);
+        var p = new double[k];
         for (int c = 0; c < k; c++)
             p[c] = ((eps * obsMass + counts[c]) / (1 + k * eps) + _priorWeight / k) / wsum;
         return p;
@@ -373,15 +437,18 @@ public sealed class Tpe : SearchAlgorithmBase
         if (_columnCache.TryGetValue(id, out var col)) return col;
         col = new double[_y.Count];
         Array.Fill(col, double.NaN);
-        if (_obs.TryGetValue(id, out var list)) foreach (var (t, x) in list) col[t] = x;
+        if (_obs.TryGetValue(id, out var h)) foreach (var (t, x) in h.Obs) col[t] = x;
         _columnCache[id] = col;
         return col;
     }
 
+    private double[] _jointAcc = [];
+
     private double JointLogDensity(List<(DecisionPoint Dp, double X)> point, List<int> members, double[] logW, double sigma, bool goodSet)
     {
         int m = members.Count;
-        var acc = new double[m + 1];
+        if (_jointAcc.Length < m + 1) _jointAcc = new double[Math.Max(m + 1, 2 * _jointAcc.Length)];
+        var acc = _jointAcc.AsSpan(0, m + 1);
         for (int i = 0; i <= m; i++) acc[i] = logW[i];
         double eps = _priorWeight / (m + 1);
         foreach (var (dp, x) in point)
@@ -552,6 +619,8 @@ internal sealed class Parzen
     private static double Erfc(double x)
     {
         double z = Math.Abs(x);
+        // Beyond 26 the result is below 1e-294 (and exp would underflow, which is slow): 0 or 2.
+        if (z > 26) return x >= 0 ? 0 : 2;
         double t = 1 / (1 + 0.5 * z);
         double ans = t * Math.Exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
         return x >= 0 ? ans : 2 - ans;
