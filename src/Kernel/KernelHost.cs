@@ -64,6 +64,8 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
             await WhenIdleAsync().ConfigureAwait(false);
             _ = Formatter.ToMimeBundle(2);
             await _engine.WarmUpContinuationAsync().ConfigureAwait(false);
+            await WhenIdleAsync().ConfigureAwait(false);
+            _ = PlotlyFormatter.PlotlyJs(); // the first chart of a session embeds plotly.js (3.5 MB, read from Plotly.NET's resources)
             // Building the completion workspace (MEF composition) is one long step: wait for a pause in the requests.
             await WhenIdleAsync(quietMs: 1000).ConfigureAwait(false);
             await _completion.WarmUpAsync().ConfigureAwait(false);
@@ -75,8 +77,12 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
         });
     }
 
-    /// <summary>Completes once no shell request is being handled or queued, and none finished in the last <paramref name="quietMs"/> ms (polled every 50 ms).</summary>
-    private async Task WhenIdleAsync(int quietMs = 0)
+    /// <summary>
+    /// Completes once no shell request is being handled or queued, and none finished in the last <paramref name="quietMs"/>
+    /// ms (polled every 50 ms): cells sent back to back ("run all") leave gaps of a few ms between them, which background
+    /// work must not fill.
+    /// </summary>
+    private async Task WhenIdleAsync(int quietMs = 200)
     {
         while (_server.ShellBusy || (quietMs > 0 && _server.LastShellRequestDone != 0 && Environment.TickCount64 - _server.LastShellRequestDone < quietMs))
         {

@@ -243,7 +243,10 @@ internal sealed class ScriptEngine
     /// (measured on 2 cores under load, 6 starts each: about 50 ms more CPU and a slower first cell than the warm-up
     /// followed by a warm compilation).
     /// </summary>
-    public Task StartWarmUp() => _firstCellWarmUp = Task.Run(WarmUpAsync);
+    public Task StartWarmUp() =>
+        // Its own thread, not the thread pool's (2 threads on 2 cores), which the shell requests need meanwhile.
+        _firstCellWarmUp = Task.Factory.StartNew(() => WarmUpAsync().GetAwaiter().GetResult(), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// Compiles and runs a throwaway first submission through the same path as a first cell (script options with
