@@ -8,8 +8,8 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 notebook="${1:-01-quickstart.ipynb}"
 ./scripts/install-deps.sh
-echo "Building the kernel (Release)..."
-dotnet build src/Kernel -c Release -v quiet -nologo
+echo "Building the kernel (Release, ReadyToRun: the first build compiles Roslyn, F# and the kernel to machine code, a few minutes)..."
+dotnet build src/Kernel -c Release -v quiet -nologo -p:NasReadyToRun=true
 prefix="$PWD/artifacts/jupyter"
 dotnet src/Kernel/bin/Release/net10.0/nasnotebooks-kernel.dll kernel install --prefix "$prefix" --name nasnotebooks >/dev/null
 export JUPYTER_PATH="$prefix/share/jupyter"

@@ -50,23 +50,51 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     /// <summary>The C# script engine (for in-process tests).</summary>
     internal ScriptEngine Engine => _engine;
 
-    /// <summary>Redirects Console to the cell streams and warms Roslyn up in the background.</summary>
+    /// <summary>
+    /// Redirects Console to the cell streams and warms the kernel up: the first-cell warm-up starts at once (the first
+    /// C# cell waits for it); completion and tiering warm-ups follow in the background, each step only while no
+    /// request is being handled, so that they never slow down the user's first cells.
+    /// </summary>
     public void Start()
     {
         Console.SetOut(_stdout);
         Console.SetError(_stderr);
         // raw_input over the stdin channel is not supported: reading Console.In must not block forever.
         Console.SetIn(TextReader.Null);
+        LatencyTrace.Startup("host started");
+        var firstCell = _engine.StartWarmUp();
         _ = Task.Run(async () =>
         {
             var sw = Stopwatch.StartNew();
-            await _engine.WarmUpAsync().ConfigureAwait(false);
+            await firstCell.ConfigureAwait(false);
             Log.Debug($"scripting warm-up took {sw.ElapsedMilliseconds} ms");
+            await WhenIdleAsync().ConfigureAwait(false);
+            _ = Formatter.ToMimeBundle(2);
+            await _engine.WarmUpContinuationAsync().ConfigureAwait(false);
+            await WhenIdleAsync().ConfigureAwait(false);
+            _ = PlotlyFormatter.PlotlyJs(); // the first chart of a session embeds plotly.js (3.5 MB, read from Plotly.NET's resources)
+            // Building the completion workspace (MEF composition) is one long step: wait for a pause in the requests.
+            await WhenIdleAsync(quietMs: 1000).ConfigureAwait(false);
             await _completion.WarmUpAsync().ConfigureAwait(false);
             Log.Debug($"completion warm-up done after {sw.ElapsedMilliseconds} ms");
-            await _engine.WarmUpTieringAsync().ConfigureAwait(false);
+            LatencyTrace.Startup("warm-up: completion done");
+            await _engine.WarmUpTieringAsync(whenIdle: () => WhenIdleAsync()).ConfigureAwait(false);
             Log.Debug($"tiering warm-up done after {sw.ElapsedMilliseconds} ms");
+            LatencyTrace.Startup("warm-up: tiering done");
         });
+    }
+
+    /// <summary>
+    /// Completes once no shell request is being handled or queued, and none finished in the last <paramref name="quietMs"/>
+    /// ms (polled every 50 ms): cells sent back to back ("run all") leave gaps of a few ms between them, which background
+    /// work must not fill.
+    /// </summary>
+    private async Task WhenIdleAsync(int quietMs = 200)
+    {
+        while (_server.ShellBusy || (quietMs > 0 && _server.LastShellRequestDone != 0 && Environment.TickCount64 - _server.LastShellRequestDone < quietMs))
+        {
+            await Task.Delay(50).ConfigureAwait(false);
+        }
     }
 
     // ---- IOutputSink ----
@@ -271,7 +299,13 @@ internal sealed class KernelHost : IOutputSink, IKernelContext
     private static bool Bool(JsonObject o, string name, bool fallback) =>
         o[name] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : fallback;
 
-    public static JsonObject KernelInfo() => new()
+    public static JsonObject KernelInfo()
+    {
+        LatencyTrace.Startup("kernel_info_reply");
+        return KernelInfoContent();
+    }
+
+    private static JsonObject KernelInfoContent() => new()
     {
         ["status"] = "ok",
         ["protocol_version"] = JupyterMessage.ProtocolVersion,

@@ -8,7 +8,7 @@ namespace NasNotebooks.Kernel;
 /// With <c>NASNOTEBOOKS_KERNEL_TRACE=1</c>, logs one line per shell request to standard error: the time in ms
 /// from the request's arrival to each step (decoded, dequeued by the worker, compile+run of a C# cell, each
 /// message sent, with the thread id after <c>@</c>) and the bytes allocated meanwhile. Off, each step costs one
-/// static bool test.
+/// static bool test. Start-up steps (<see cref="Startup"/>) are logged at once, in ms since the process started.
 /// </summary>
 internal static class LatencyTrace
 {
@@ -33,6 +33,19 @@ internal static class LatencyTrace
         }
     }
 
+    private static readonly Lazy<DateTime> ProcessStart = new(() => Process.GetCurrentProcess().StartTime.ToUniversalTime());
+
+    /// <summary>Logs a start-up step (warm-up phases, first replies) with the time since the process started.</summary>
+    public static void Startup(string step)
+    {
+        if (!On)
+        {
+            return;
+        }
+        var ms = (DateTime.UtcNow - ProcessStart.Value).TotalMilliseconds;
+        Log.Warn($"startup: {step} at {ms.ToString("0", CultureInfo.InvariantCulture)} ms (thread {Environment.CurrentManagedThreadId}, CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms)");
+    }
+
     /// <summary>Logs and clears the steps recorded since the last request finished.</summary>
     public static void Flush()
     {
@@ -48,6 +61,8 @@ internal static class LatencyTrace
                 return;
             }
             var t0 = Steps[0].Ticks;
+            var sinceStart = (DateTime.UtcNow - ProcessStart.Value).TotalMilliseconds - (Stopwatch.GetTimestamp() - t0) * 1000.0 / Stopwatch.Frequency;
+            line.Append(" (first step at ").Append(sinceStart.ToString("0", CultureInfo.InvariantCulture)).Append(" ms since process start)");
             foreach (var (step, thread, ticks) in Steps)
             {
                 line.Append(' ').Append(step).Append('@').Append(thread).Append('=')

@@ -57,6 +57,60 @@ public sealed class ScriptEngineTests
         Assert.Equal("object", CSharpTypeName.Of(new { A = 1 }.GetType()));
     }
 
+    /// <summary>The metadata scan that decides which default imports exist agrees with Roslyn's own view of the namespaces.</summary>
+    [Fact]
+    public void DefinedNamespaces_AgreeWithTheCompilersGlobalNamespace()
+    {
+        MetadataReference[] refs =
+        [
+            AssemblyMetadata.CreateFromFile(typeof(object).Assembly.Location).GetReference(),
+            AssemblyMetadata.CreateFromFile(typeof(Enumerable).Assembly.Location).GetReference(),
+            AssemblyMetadata.CreateFromFile(typeof(NasNotebooks.Dsl.Space).Assembly.Location).GetReference(),
+            AssemblyMetadata.CreateFromFile(typeof(KernelGlobals).Assembly.Location).GetReference(),
+        ];
+        var defined = ScriptEngine.DefinedNamespaces(refs);
+        var compilation = CSharpCompilation.Create("probe", references: refs);
+        string[] names = ["System", "System.Linq", "System.Collections.Generic", "System.Threading.Tasks", "NasNotebooks", "NasNotebooks.Dsl",
+            "NasNotebooks.Kernel", "NasNotebooks.Kernel.Polyglot", "NasNotebooks.Runtime", "NasNotebooks.Runtime.Torch", "System.Xml.Linq", "Nope", "System.Nope"];
+        foreach (var name in names)
+        {
+            INamespaceSymbol? ns = compilation.GlobalNamespace;
+            foreach (var part in name.Split('.'))
+            {
+                ns = ns?.GetNamespaceMembers().FirstOrDefault(n => n.Name == part);
+            }
+            Assert.True((ns is not null) == defined.Contains(name), $"{name}: compiler sees it {ns is not null}, metadata scan {defined.Contains(name)}");
+        }
+        Assert.Contains("NasNotebooks", defined);
+        Assert.DoesNotContain("System.Nope", defined);
+    }
+
+    private sealed class NullSink : IOutputSink
+    {
+        public void Stream(string name, string text) { }
+        public void Display(MimeBundle bundle, string? displayId, bool update) { }
+        public void FlushStreams() { }
+    }
+
+    /// <summary>The start-up warm-up compiles in its own submission chain: the user's first cell waits for it, then starts a clean session.</summary>
+    [Fact]
+    public async Task WarmUp_LeavesNoTraceInTheUsersSession()
+    {
+        var engine = new ScriptEngine(new KernelGlobals(new KernelApi(new NullSink(), MagicRegistry.CreateDefault())), Environment.CurrentDirectory);
+        var warmUp = engine.StartWarmUp();
+        var first = await engine.RunAsync("var x = 40;\nx + 2", default);
+        Assert.True(warmUp.IsCompleted);
+        Assert.True(first.Succeeded, string.Join("; ", first.Errors));
+        Assert.Equal(42, first.Value);
+        Assert.Equal(["x"], engine.Variables.Select(v => v.Name));
+        await engine.WarmUpContinuationAsync();
+        await engine.WarmUpTieringAsync(rounds: 1, cellsPerRound: 3);
+        Assert.Equal(["x"], engine.Variables.Select(v => v.Name));
+        var missing = await engine.RunAsync("__w", default);
+        Assert.Contains(missing.Errors, e => e.Id == "CS0103");
+        Assert.Equal(["var x = 40;\nx + 2"], engine.History);
+    }
+
     [Fact]
     public void TimeMagic_FormatsUnits()
     {

@@ -37,6 +37,8 @@ internal sealed class KernelServer : IDisposable
     private Thread? _heartbeatThread;
     private long _dropped;
     private int _queued;
+    private int _handling;
+    private long _lastShellDone;
 
     public KernelServer(ConnectionInfo connection)
     {
@@ -72,6 +74,12 @@ internal sealed class KernelServer : IDisposable
 
     /// <summary>Shell requests received but not yet handled.</summary>
     public int QueuedShellMessages => Volatile.Read(ref _queued);
+
+    /// <summary>True while a shell request is being handled or waits in the queue (background warm-up yields then).</summary>
+    public bool ShellBusy => Volatile.Read(ref _handling) != 0 || Volatile.Read(ref _queued) > 0;
+
+    /// <summary>When the last shell request finished (<see cref="Environment.TickCount64"/>; 0 before the first).</summary>
+    public long LastShellRequestDone => Interlocked.Read(ref _lastShellDone);
 
     public void Bind()
     {
@@ -158,6 +166,7 @@ internal sealed class KernelServer : IDisposable
     {
         await foreach (var message in _shellQueue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            Interlocked.Increment(ref _handling);
             Interlocked.Decrement(ref _queued);
             LatencyTrace.Mark("dequeued");
             try
@@ -170,6 +179,11 @@ internal sealed class KernelServer : IDisposable
             catch (Exception e)
             {
                 Log.Warn($"error handling shell {message.MsgType}: {e}");
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _lastShellDone, Environment.TickCount64);
+                Interlocked.Decrement(ref _handling);
             }
         }
     }

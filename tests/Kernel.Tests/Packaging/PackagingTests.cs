@@ -35,13 +35,16 @@ public sealed class PackagingTests : IDisposable
         return r;
     }
 
-    /// <summary>Both packages, packed once per test run (the tool package holds libtorch: packing takes a while).</summary>
+    /// <summary>
+    /// Both packages, packed once per test run (the tool package holds libtorch, and packing compiles its assemblies to
+    /// ReadyToRun code: a few minutes on a fresh checkout, then cached in obj/).
+    /// </summary>
     private static readonly Lazy<string> Packages = new(() =>
     {
         var packages = Path.Combine(Directory.CreateTempSubdirectory("nas-packages-").FullName);
         foreach (var project in new[] { Path.Combine(RepoRoot, "pack", "NasNotebooks"), Path.Combine(RepoRoot, "src", "Kernel") })
         {
-            var r = PythonJupyter.Run(["pack", project, "-c", Configuration, "--no-build", "-o", packages], null, TimeSpan.FromMinutes(10), "dotnet");
+            var r = PythonJupyter.Run(["pack", project, "-c", Configuration, "--no-build", "-o", packages], null, TimeSpan.FromMinutes(20), "dotnet");
             if (r.ExitCode != 0) throw new InvalidOperationException($"dotnet pack {project} failed ({r.ExitCode}):\n{r.Stdout}\n{r.Stderr}");
         }
         return packages;
@@ -56,6 +59,15 @@ public sealed class PackagingTests : IDisposable
         var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(_dir, "nuget-cache") };
         var toolPath = Path.Combine(_dir, "tool");
         Dotnet(env, "tool", "install", "--tool-path", toolPath, "--add-source", packages, "--ignore-failed-sources", "NasNotebooks.Tool", "--version", "0.1.0");
+        // The tool carries ReadyToRun machine code (build/ReadyToRun.targets) for the kernel, Roslyn and F#: the first cells of a
+        // fresh kernel do not wait for the JIT.
+        var installed = Directory.GetFiles(Path.Combine(toolPath, ".store"), "*.dll", SearchOption.AllDirectories);
+        foreach (var name in new[] { typeof(KernelSpec).Assembly.GetName().Name + ".dll", "NasNotebooks.Runtime.dll", "NasNotebooks.Magics.dll", "Microsoft.CodeAnalysis.CSharp.dll", "FSharp.Compiler.Service.dll", "NetMQ.dll" })
+        {
+            var dll = installed.SingleOrDefault(f => Path.GetFileName(f) == name);
+            Assert.True(dll is not null, $"{name} is not in the installed tool");
+            Assert.True(IsReadyToRun(dll), $"{name} in the installed tool holds no ReadyToRun code");
+        }
         var tool = Path.Combine(toolPath, "nasnotebooks");
         var prefix = Path.Combine(_dir, "jupyter");
         var install = PythonJupyter.Run(["kernel", "install", "--prefix", prefix, "--name", "nastool"], null, TimeSpan.FromMinutes(2), tool);
@@ -89,6 +101,12 @@ public sealed class PackagingTests : IDisposable
         var outputs = executed["cells"]!.AsArray().SelectMany(c => c!["outputs"]!.AsArray()).ToList();
         Assert.DoesNotContain(outputs, o => o!["output_type"]!.GetValue<string>() == "error");
         Assert.Contains(outputs, o => o!["data"]?["text/html"]?.ToJsonString().Contains("nas-table", StringComparison.Ordinal) == true);
+    }
+
+    private static bool IsReadyToRun(string path)
+    {
+        using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
+        return pe.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 
     [Fact]
