@@ -168,6 +168,7 @@ internal sealed class CellRun
             }
             _interrupted = true;
             _counted = true;
+            _countsAsInterrupted = true;
             _interruptedAt = DateTime.UtcNow;
             CellGuard.AddInterrupted();
             _timer = new Timer(_ => OnTimer(), null, WakeInterval, WakeInterval);
@@ -211,12 +212,23 @@ internal sealed class CellRun
         }
         if (wait <= TimeSpan.Zero)
         {
-            CellGuard.RemoveInterrupted();
+            Uncount();
         }
         else
         {
-            _ = Task.Delay(wait).ContinueWith(_ => CellGuard.RemoveInterrupted(), TaskScheduler.Default);
+            _ = Task.Delay(wait).ContinueWith(_ => Uncount(), TaskScheduler.Default);
         }
+    }
+
+    /// <summary>True from the interrupt until the run's share of <see cref="CellGuard.InterruptedCells"/> is given back.</summary>
+    internal bool CountsAsInterrupted => _countsAsInterrupted;
+
+    private volatile bool _countsAsInterrupted;
+
+    private void Uncount()
+    {
+        _countsAsInterrupted = false;
+        CellGuard.RemoveInterrupted();
     }
 
     private void OnTimer()

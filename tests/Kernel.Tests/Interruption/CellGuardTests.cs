@@ -41,20 +41,24 @@ public sealed class CellGuardTests
     [Fact]
     public async Task AfterAnInterruptedCellEnds_TheChecksStopLookingForIt()
     {
+        // The count is process-wide: cells abandoned by earlier tests may still end while this runs, so the run's own
+        // share is what is checked.
         using var cts = new CancellationTokenSource();
         var run = new CellRun(cts.Token, TimeSpan.FromSeconds(5));
-        int before = CellGuard.InterruptedCells;
+        Assert.False(run.CountsAsInterrupted);
         run.Interrupt();
-        Assert.Equal(before + 1, CellGuard.InterruptedCells);
+        Assert.True(run.CountsAsInterrupted);
+        Assert.True(CellGuard.InterruptedCells >= 1);
         run.Release();
         // Code it started in the background still sees the interrupt for a short while, then the checks are free again.
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (CellGuard.InterruptedCells > before && DateTime.UtcNow < deadline)
+        while (run.CountsAsInterrupted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
-        Assert.Equal(before, CellGuard.InterruptedCells);
+        Assert.False(run.CountsAsInterrupted);
         Assert.False(run.Interrupt());
+        Assert.False(run.CountsAsInterrupted);
     }
 
     [Theory]

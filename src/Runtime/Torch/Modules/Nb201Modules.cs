@@ -25,7 +25,7 @@ internal sealed class ZeroOp : nn.Module<Tensor, Tensor>
 {
     public ZeroOp() : base(nameof(ZeroOp)) { }
 
-    public override Tensor forward(Tensor input) => input.mul(0.0);
+    public override Tensor forward(Tensor input) => input.Times(0.0);
 }
 
 /// <summary>One NB201 cell (stride 1, channels unchanged).</summary>
@@ -74,9 +74,9 @@ internal static class Nb201CellGraph
             for (int from = 0; from < to; from++)
             {
                 Tensor? y = edge(k++, nodes[from]);
-                if (y is not null) sum = sum is null ? y : sum.add(y);
+                if (y is not null) sum = sum is null ? y : sum.Plus(y);
             }
-            nodes[to] = sum ?? input.mul(0.0);
+            nodes[to] = sum ?? input.Times(0.0);
         }
         return nodes[3];
     }
@@ -104,7 +104,7 @@ internal sealed class ResidualReduction : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         Tensor basic = conv_b.call(conv_a.call(input));
         Tensor residual = downsample.call(input);
-        return residual.add(basic).MoveToOuterDisposeScope();
+        return residual.Plus(basic).MoveToOuterDisposeScope();
     }
 }
 

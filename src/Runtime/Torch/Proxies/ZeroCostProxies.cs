@@ -1,3 +1,4 @@
+using NasNotebooks.Runtime.Torch.Modules;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -116,8 +117,8 @@ public static class ZeroCostProxies
                     {
                         using var inner = NewDisposeScope();
                         Tensor c = input.reshape(n, -1).gt(0).to(ScalarType.Float64);
-                        Tensor notC = c.neg().add(1.0);
-                        k.add_(c.matmul(c.t())).add_(notC.matmul(notC.t()));
+                        Tensor notC = c.neg().Plus(1.0);
+                        k.PlusInPlace(c.matmul(c.t())).PlusInPlace(notC.matmul(notC.t()));
                         return output;
                     });
                     removers.Add(remover.remove);
@@ -205,7 +206,7 @@ public static class ZeroCostProxies
                 nn.functional.cross_entropy(model.call(inputs[i..(i + 1)]), targets[i..(i + 1)]).backward();
                 using (no_grad())
                     for (int k = 0; k < weights.Count; k++)
-                        if (weights[k].grad is { } g) sums[k].add_(g.sign());
+                        if (weights[k].grad is { } g) sums[k].PlusInPlace(g.sign());
             }
             double score = 0;
             foreach (var sum in sums) score += sum.abs().sum().item<float>();

@@ -174,7 +174,7 @@ public sealed class Nb201Supernet : nn.Module<Tensor, int[], Tensor>
                 for (int k = 1; k < OpCount; k++) // op 0 ("none") contributes w·0 = 0
                 {
                     Tensor y = edges[e][k].call(node).mul(weights[e, k]);
-                    sum = sum is null ? y : sum.add(y);
+                    sum = sum is null ? y : sum.Plus(y);
                 }
                 return sum;
             });
