@@ -1,8 +1,8 @@
 namespace NasNotebooks.Interactive;
 
 using Microsoft.DotNet.Interactive;
-using NasNotebooks.Kernel;
-using NasNotebooks.Kernel.Nas;
+using NasNotebooks.Magics;
+using NasNotebooks.Magics.Nas;
 
 /// <summary>What <see cref="NasKernelExtension.OnLoadAsync"/> does once the shared assemblies resolve.</summary>
 internal static class ExtensionLoader

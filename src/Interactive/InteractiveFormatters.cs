@@ -1,10 +1,10 @@
 namespace NasNotebooks.Interactive;
 
 using System.Net;
-using NasNotebooks.Kernel;
-using NasNotebooks.Kernel.Nas;
+using NasNotebooks.Magics;
+using NasNotebooks.Magics.Nas;
 using InteractiveFormatter = Microsoft.DotNet.Interactive.Formatting.Formatter;
-using NasFormatter = NasNotebooks.Kernel.Formatter;
+using NasFormatter = NasNotebooks.Magics.Formatter;
 
 /// <summary>A value already rendered by the shared formatters (what <c>#!nas</c> displays and updates).</summary>
 internal sealed class NasOutput(MimeBundle bundle)

@@ -1,3 +1,4 @@
+using NasNotebooks.Magics.Nas;
 namespace NasNotebooks.Interactive;
 
 using System.Text;
@@ -6,8 +7,8 @@ using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Events;
 using Microsoft.DotNet.Interactive.Formatting;
 using Microsoft.DotNet.Interactive.ValueSharing;
-using NasNotebooks.Kernel;
-using NasFormatter = NasNotebooks.Kernel.Formatter;
+using NasNotebooks.Magics;
+using NasFormatter = NasNotebooks.Magics.Formatter;
 
 /// <summary>
 /// The host glue for one <c>#!nas</c> line in .NET Interactive: variables of the cell's kernel (C# or F#) through

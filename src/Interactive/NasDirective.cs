@@ -3,7 +3,7 @@ namespace NasNotebooks.Interactive;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.Directives;
-using NasNotebooks.Kernel;
+using NasNotebooks.Magics;
 
 /// <summary>
 /// <c>#!nas</c> as a .NET Interactive directive, generated from the shared command model (<see cref="MagicRegistry"/>):

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis.Scripting;
+using NasNotebooks.Magics;
 
 namespace NasNotebooks.Kernel;
 

@@ -92,7 +92,7 @@ public sealed class FormatterTests(NasSessionFixture session) : IClassFixture<Na
         var csharp = (CSharpKernel)Host.Root.FindKernelByName("csharp")!;
         Assert.True(csharp.TryGetValue<List<object?>>("samples", out var samples));
         var magics = InteractiveHost.LoadedAssembly("NasNotebooks.Magics");
-        var studies = (System.Collections.IEnumerable)magics.GetType("NasNotebooks.Kernel.Nas.NasStudies")!.GetProperty("All")!.GetValue(null)!;
+        var studies = (System.Collections.IEnumerable)magics.GetType("NasNotebooks.Magics.Nas.NasStudies")!.GetProperty("All")!.GetValue(null)!;
         samples.AddRange(studies.Cast<object>());
         var failures = new List<string>();
         foreach (var sample in samples.OfType<object>())

@@ -116,7 +116,7 @@ public sealed class NasDirectiveTests(NasSessionFixture session) : IClassFixture
     public async Task Charts_AreOffline_PlotlyJsFromPlotlyNetOncePerSession()
     {
         // A new session for the formatters (what a kernel restart gives).
-        InteractiveHost.LoadedAssembly("NasNotebooks.Magics").GetType("NasNotebooks.Kernel.PlotlyFormatter")!
+        InteractiveHost.LoadedAssembly("NasNotebooks.Magics").GetType("NasNotebooks.Magics.PlotlyFormatter")!
             .GetMethod("ResetSession", BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)!.Invoke(null, null);
         var search = await Host.SubmitAsync("#!nas search --space space --evaluator objective --algo random --trials 8 --study memory: --name charts --seed 1");
         var progress = await Host.SubmitAsync("#!nas plot --name charts");

@@ -1,3 +1,4 @@
+using NasNotebooks.Magics;
 namespace NasNotebooks.Kernel.Tests;
 
 public sealed record Trial(int Id, string Name, double Reward);

@@ -1,3 +1,4 @@
+using NasNotebooks.Magics;
 namespace NasNotebooks.Kernel.Tests;
 
 public sealed class MagicParserTests

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using NasNotebooks.Magics;
 
 namespace NasNotebooks.Kernel.Tests;
 

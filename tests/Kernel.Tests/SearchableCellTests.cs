@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NasNotebooks.Magics;
 
 namespace NasNotebooks.Kernel.Tests;
 

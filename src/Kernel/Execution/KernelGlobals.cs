@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using NasNotebooks.Magics;
 
 namespace NasNotebooks.Kernel;
 

@@ -30,6 +30,7 @@ public static class KernelImports
         "NasNotebooks.Runtime.Algorithms",
         "NasNotebooks.Runtime.Torch",
         "NasNotebooks.Kernel",
+        "NasNotebooks.Magics",
     };
 
     /// <summary>
@@ -571,6 +572,7 @@ internal sealed class ScriptEngine
             if (t.StartsWith("at ", StringComparison.Ordinal) &&
                 (t.StartsWith("at Microsoft.CodeAnalysis.", StringComparison.Ordinal) ||
                  t.StartsWith("at NasNotebooks.Kernel.", StringComparison.Ordinal) ||
+                 t.StartsWith("at NasNotebooks.Magics.", StringComparison.Ordinal) ||
                  t.StartsWith("at System.Runtime.CompilerServices.", StringComparison.Ordinal) ||
                  t.StartsWith("at System.Runtime.ExceptionServices.", StringComparison.Ordinal) ||
                  t.StartsWith("at System.Threading.Tasks.", StringComparison.Ordinal) ||
@@ -591,6 +593,7 @@ internal sealed class ScriptEngine
 
     private static bool IsPlumbing(string frame) =>
         frame.StartsWith("Microsoft.CodeAnalysis.", StringComparison.Ordinal) || frame.StartsWith("NasNotebooks.Kernel.", StringComparison.Ordinal) ||
+        frame.StartsWith("NasNotebooks.Magics.", StringComparison.Ordinal) ||
         frame.StartsWith("System.Runtime.CompilerServices.", StringComparison.Ordinal) || frame.StartsWith("System.Runtime.ExceptionServices.", StringComparison.Ordinal) ||
         frame.StartsWith("System.Threading.Tasks.", StringComparison.Ordinal) || frame.StartsWith("System.Threading.ExecutionContext.", StringComparison.Ordinal) ||
         frame.StartsWith("FSharp.Compiler.", StringComparison.Ordinal) || frame.StartsWith("System.RuntimeMethodHandle.", StringComparison.Ordinal) ||

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using NasNotebooks.Dashboard;
+using NasNotebooks.Magics;
+using NasNotebooks.Magics.Nas;
 using NasNotebooks.Runtime.Studies;
 
 namespace NasNotebooks.Kernel.Nas;

@@ -1,3 +1,4 @@
+using NasNotebooks.Magics;
 namespace NasNotebooks.Kernel.Nas;
 
 /// <summary>The magic commands of the Jupyter kernel: the shared ones plus those only this host has.</summary>

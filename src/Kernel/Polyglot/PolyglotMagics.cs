@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using NasNotebooks.Magics;
 
 namespace NasNotebooks.Kernel.Polyglot;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>
 /// A command made of subcommands, such as <c>#!nas</c>. It always has a <c>help</c> subcommand listing the others;

@@ -1,4 +1,4 @@
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>A handle on a display output; <see cref="Update"/> replaces its content in place.</summary>
 /// <param name="displayId">The host's id of the output (Jupyter's <c>transient.display_id</c>).</param>

@@ -1,4 +1,4 @@
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>How an option's value is read.</summary>
 public enum MagicValueKind

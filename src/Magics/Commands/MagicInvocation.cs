@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>A parsed magic command line and the way to continue the cell.</summary>
 public sealed class MagicInvocation

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>The magic commands known to the kernel, and the parser for <c>#!name --option value</c> lines.</summary>
 public sealed class MagicRegistry

@@ -4,7 +4,7 @@ using System.Net;
 using System.Reflection;
 using System.Text;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>
 /// Registry that turns objects into Jupyter MIME bundles. <c>text/plain</c> is always present;

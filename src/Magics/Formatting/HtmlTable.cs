@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Text;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>Renders sequences and dictionaries as escaped HTML tables.</summary>
 internal static class HtmlTable

@@ -1,4 +1,4 @@
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>Implemented by types that render themselves as an HTML fragment in notebook outputs.</summary>
 public interface IHtmlFormattable

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>
 /// A Jupyter MIME bundle: MIME type → representation. Text types hold strings; JSON types

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Plotly.NET;
 
-namespace NasNotebooks.Kernel;
+namespace NasNotebooks.Magics;
 
 /// <summary>
 /// Formats Plotly.NET charts as offline HTML (plotly.js is inlined once per session from the copy of

@@ -4,7 +4,7 @@ using NasNotebooks.Dsl;
 using NasNotebooks.Runtime;
 using NasNotebooks.Runtime.Reporting;
 
-namespace NasNotebooks.Kernel.Nas;
+namespace NasNotebooks.Magics.Nas;
 
 /// <summary>A table of trials with their decisions (HTML and text).</summary>
 public sealed class NasTable(StudyReport report, IReadOnlyList<Trial> trials, string caption) : IHtmlFormattable

@@ -7,7 +7,7 @@ using NasNotebooks.Runtime.Algorithms;
 using NasNotebooks.Runtime.Reporting;
 using NasNotebooks.Runtime.Studies;
 
-namespace NasNotebooks.Kernel.Nas;
+namespace NasNotebooks.Magics.Nas;
 
 /// <summary>Registers the <c>#!nas</c> subcommands and the result formatters.</summary>
 public static class NasMagics

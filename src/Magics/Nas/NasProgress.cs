@@ -4,7 +4,7 @@ using System.Text;
 using NasNotebooks.Runtime;
 using NasNotebooks.Runtime.Reporting;
 
-namespace NasNotebooks.Kernel.Nas;
+namespace NasNotebooks.Magics.Nas;
 
 /// <summary>A snapshot of a running search for the live progress display: trials done, best so far, ETA.</summary>
 public sealed class NasProgress : IHtmlFormattable

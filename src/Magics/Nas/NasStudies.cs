@@ -5,7 +5,7 @@ using NasNotebooks.Runtime;
 using NasNotebooks.Runtime.Reporting;
 using NasNotebooks.Runtime.Studies;
 
-namespace NasNotebooks.Kernel.Nas;
+namespace NasNotebooks.Magics.Nas;
 
 /// <summary>A study this kernel session started or opened, with its running search if any.</summary>
 public sealed class NasStudy

@@ -122,8 +122,18 @@ public sealed class ClassicNotebookTests(ITestOutputHelper output)
             Assert.Equal(0, await page.Locator(".output_error").CountAsync());
             Assert.Equal(0, await page.Locator(".output_stderr").CountAsync());
             var charts = page.Locator(".output_area div[id^='nas-plotly-']");
+            // Outputs may still be arriving (a display updated after the cell's reply): wait for them up to 30 s.
             int chartCount = await charts.CountAsync();
-            Assert.True(chartCount >= 3, $"expected the summary, progress and importance charts, found {chartCount}");
+            for (var wait = Stopwatch.StartNew(); chartCount < 3 && wait.Elapsed < TimeSpan.FromSeconds(30); chartCount = await charts.CountAsync())
+                await Task.Delay(250);
+            if (chartCount < 3)
+            {
+                // Say what the cells do hold, so that a failure here can be told apart from a missing output.
+                var held = await page.EvaluateAsync<string[]>(@"() => Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code').map((c, i) =>
+                    i + ': ' + c.output_area.outputs.map(o => o.output_type + '[' + Object.keys(o.data || {}).join(',') + '] ' +
+                        String((o.data && (o.data['text/plain'] || '')) || o.text || '').slice(0, 80)).join(' | '))");
+                Assert.Fail($"expected the summary, progress and importance charts, found {chartCount}; the code cells' outputs:\n{string.Join("\n", held)}");
+            }
             for (int i = 0; i < chartCount; i++)
                 Assert.True(await charts.Nth(i).Locator("svg.main-svg").CountAsync() > 0, $"chart {i} has no Plotly SVG");
             Assert.Contains("Top trials", await page.Locator(".output_area").AllInnerTextsAsync() is var texts ? string.Join("\n", texts) : "");

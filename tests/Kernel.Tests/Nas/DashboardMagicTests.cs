@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using NasNotebooks.Kernel.Nas;
+using NasNotebooks.Magics;
+using NasNotebooks.Magics.Nas;
 
 namespace NasNotebooks.Kernel.Tests.Nas;
 

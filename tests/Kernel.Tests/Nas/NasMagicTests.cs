@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using NasNotebooks.Kernel.Nas;
+using NasNotebooks.Magics;
+using NasNotebooks.Magics.Nas;
 using NasNotebooks.Runtime;
 
 namespace NasNotebooks.Kernel.Tests.Nas;
