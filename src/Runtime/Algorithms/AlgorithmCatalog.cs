@@ -11,8 +11,8 @@ namespace NasNotebooks.Runtime.Algorithms;
 /// <c>auto</c> (<see cref="Resolve"/>) picks NSGA-II when the reward has several objectives; predictor-guided
 /// evolution (<c>bananas</c>) when every decision of the space is a choice (categorical or integer,
 /// conditional or not), whatever the budget: it found the best architectures per evaluation on
-/// NAS-Bench-201, beat TPE on noisy, synthetic and other-column objectives at 100 evaluations and on
-/// NK landscapes and noisy NAS-Bench-201 at 1,000 and 3,000 (bench/algorithms/README.md), and its cost per
+/// NAS-Bench-201, beat TPE on noisy, synthetic and other-column objectives at 100 evaluations, and at 1,000 and
+/// 3,000 beat it on NK landscapes with and without noise and tied on noisy NAS-Bench-201 (bench/algorithms/README.md); its cost per
 /// proposal stops growing at 2,000 trials (bounded bootstrap samples); and TPE otherwise: spaces with
 /// floats (where bananas was not measured against TPE) or custom decisions (which its predictor does not see).
 /// </summary>
