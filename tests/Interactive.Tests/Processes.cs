@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using NasNotebooks.Tests;
 
 namespace NasNotebooks.Interactive.Tests;
 
@@ -32,42 +31,18 @@ internal static class Processes
 
     public static Result Run(string fileName, IEnumerable<string> args, TimeSpan timeout, IDictionary<string, string>? env = null, string? workingDirectory = null)
     {
-        var psi = new ProcessStartInfo(fileName)
+        var environment = new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+            ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1",
+            ["DOTNET_NOLOGO"] = "1",
         };
-        foreach (var a in args)
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
         {
-            psi.ArgumentList.Add(a);
+            environment[k] = v;
         }
-        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_INTERACTIVE_CLI_TELEMETRY_OPTOUT"] = "1";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
-        if (env is not null)
-        {
-            foreach (var (k, v) in env)
-            {
-                psi.Environment[k] = v;
-            }
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
-            return new Result(-1, stdout.ToString(), stderr + $"\n(timed out after {timeout.TotalSeconds} s)");
-        }
-        p.WaitForExit();
-        return new Result(p.ExitCode, stdout.ToString(), stderr.ToString());
+        var (exitCode, stdout, stderr) = ProcessRunner.Run(fileName, args, timeout, environment, workingDirectory);
+        return new Result(exitCode, stdout, stderr);
     }
 
     /// <summary>A new empty folder under the temp folder.</summary>

@@ -1,5 +1,4 @@
-using System.Diagnostics;
-using System.Text;
+using NasNotebooks.Tests;
 
 namespace NasNotebooks.Kernel.Tests;
 
@@ -35,41 +34,8 @@ internal static class PythonJupyter
         return missing.Count == 0 ? null : string.Join("\n", missing);
     }
 
-    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IDictionary<string, string>? env, TimeSpan timeout, string? fileName = null)
-    {
-        var psi = new ProcessStartInfo(fileName ?? Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        if (env is not null)
-        {
-            foreach (var (k, v) in env)
-            {
-                psi.Environment[k] = v;
-            }
-        }
-        using var p = Process.Start(psi)!;
-        var stdout = new StringBuilder();
-        var stderr = new StringBuilder();
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (stdout) { stdout.AppendLine(e.Data); } } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (stderr) { stderr.AppendLine(e.Data); } } };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        if (!p.WaitForExit(timeout))
-        {
-            p.Kill(entireProcessTree: true);
-            p.WaitForExit();
-            return (-1, stdout.ToString(), stderr + $"\n(timed out after {timeout.TotalSeconds} s)");
-        }
-        p.WaitForExit();
-        return (p.ExitCode, stdout.ToString(), stderr.ToString());
-    }
+    public static (int ExitCode, string Stdout, string Stderr) Run(IEnumerable<string> args, IDictionary<string, string>? env, TimeSpan timeout, string? fileName = null) =>
+        ProcessRunner.Run(fileName ?? Python, args, timeout, env);
 
     public static string NewTempDir(string prefix)
     {

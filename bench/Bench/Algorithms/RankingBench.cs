@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using NasNotebooks.Dsl;
 using NasNotebooks.Runtime;
 using NasNotebooks.Runtime.Algorithms;
 using NasNotebooks.Runtime.Algorithms.Evolution;
@@ -68,6 +67,8 @@ internal static class RankingBench
         Console.WriteLine($"bananas ranking check: table {table.Path}; 100 evaluations; seeds {first}..{first + seeds - 1}; mean ± standard error over seeds");
         Console.WriteLine("| algorithm | (1) noisy valid ↑ | (2) NK regret ↓ | (3) test column ↑ | s/seed |");
         Console.WriteLine("|---|---|---|---|---|");
+        var objectives = (Noisy: BenchObjectives.Noisy(table), Nk: BenchObjectives.Nk(6, 1, space: spec), Test: BenchObjectives.OnTest(table));
+        double At100(BenchObjectives.Objective objective, ISearchAlgorithm algorithm, int seed) => BenchObjectives.Run(objective, algorithm, seed, [100])[0];
         var results = new List<(string Name, double[] Noisy, double[] Nk, double[] Test)>();
         foreach (var (name, create) in Algos)
         {
@@ -78,9 +79,9 @@ internal static class RankingBench
             for (int k = 0; k < seeds; k++)
             {
                 int seed = first + k;
-                noisy[k] = Noisy(create(seed), spec, table, seed);
-                nk[k] = NkRegret(create(seed), spec, seed);
-                test[k] = OnTest(create(seed), spec, table);
+                noisy[k] = At100(objectives.Noisy, create(seed), seed);
+                nk[k] = At100(objectives.Nk, create(seed), seed);
+                test[k] = At100(objectives.Test, create(seed), seed);
             }
             results.Add((name, noisy, nk, test));
             Console.WriteLine($"| {name} | {F(noisy, 3)} | {F(nk, 4)} | {F(test, 3)} | {sw.Elapsed.TotalSeconds / seeds:F2} |");
@@ -115,47 +116,5 @@ internal static class RankingBench
         var (mean, se) = Describe(a.Zip(b, (x, y) => x - y).ToList());
         string z = se > 0 ? (mean / se).ToString("F1", CultureInfo.InvariantCulture) : "∞";
         return $"{mean.ToString("+0." + new string('0', digits) + ";-0." + new string('0', digits), CultureInfo.InvariantCulture)} ± {se.ToString("F" + digits, CultureInfo.InvariantCulture)} (z {z})";
-    }
-
-    /// <summary>(1) Searches on valid accuracy + fixed Gaussian noise; returns the true valid accuracy of the best observed.</summary>
-    private static double Noisy(ISearchAlgorithm algo, SpaceSpec spec, Nb201Table table, int seed)
-    {
-        algo.Setup(spec);
-        double bestNoisy = double.NegativeInfinity, trueOfBest = 0;
-        for (int t = 0; t < 100; t++)
-        {
-            var dna = algo.Propose();
-            var rec = table[dna];
-            var rng = new Random(seed * 1_000_003 + rec.Index * 17 + 1);
-            double g = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
-            double y = rec.ValidAccuracy + 0.5 * g;
-            if (y > bestNoisy) { bestNoisy = y; trueOfBest = rec.ValidAccuracy; }
-            algo.Feedback(dna, y);
-        }
-        return trueOfBest;
-    }
-
-    /// <summary>(2) An NK-style landscape on the NB201 space's 6 decisions; returns the regret of the best found.</summary>
-    private static double NkRegret(ISearchAlgorithm algo, SpaceSpec spec, int seed)
-    {
-        var w = new double[6, 5, 5];
-        var wr = new Random(1000 + seed);
-        for (int i = 0; i < 6; i++) for (int a = 0; a < 5; a++) for (int b = 0; b < 5; b++) w[i, a, b] = wr.NextDouble();
-        double F(Dna d) { double s = 0; for (int i = 0; i < 6; i++) s += w[i, d.Children[i].Index, d.Children[(i + 1) % 6].Index]; return s; }
-        double opt = double.NegativeInfinity;
-        foreach (var d in spec.Enumerate()) opt = Math.Max(opt, F(d));
-        algo.Setup(spec);
-        double best = double.NegativeInfinity;
-        for (int t = 0; t < 100; t++) { var d = algo.Propose(); double f = F(d); best = Math.Max(best, f); algo.Feedback(d, f); }
-        return opt - best;
-    }
-
-    /// <summary>(3) Searches on the test column itself; returns the best test accuracy found.</summary>
-    private static double OnTest(ISearchAlgorithm algo, SpaceSpec spec, Nb201Table table)
-    {
-        algo.Setup(spec);
-        double best = double.NegativeInfinity;
-        for (int t = 0; t < 100; t++) { var d = algo.Propose(); double y = table[d].TestAccuracy; best = Math.Max(best, y); algo.Feedback(d, y); }
-        return best;
     }
 }
