@@ -15,7 +15,6 @@ The tool is installed with `dotnet tool install --tool-path` into a temporary fo
 holds it; the package is packed into a temporary folder under a version of its own (no NuGet cache serves an old one).
 """
 import argparse
-import glob
 import json
 import os
 import shutil
@@ -28,27 +27,14 @@ import uuid
 
 from jupyter_client.manager import KernelManager
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_bench import default_dll, pct  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOL_VERSION = "1.0.712001"
 SETUP = ('var space = Space.Dict().OneOf("x", 0, 1, 2, 3, 4, 5, 6, 7).OneOf("y", 0, 1, 2, 3).Build();\n'
          'Func<SymDict, double> objective = c => -Math.Abs((int)c["x"]! - 5) - Math.Abs((int)c["y"]! - 2);')
 SEARCH = "#!nas search --space space --evaluator objective --algo random --trials 30 --study memory: --name bench"
-
-
-def default_dll():
-    for config in ("Release", "Debug"):
-        hits = glob.glob(os.path.join(REPO, "src", "Kernel", "bin", config, "net*", "nasnotebooks-kernel.dll"))
-        if hits:
-            return hits[0], config
-    return None, None
-
-
-def pct(values, p):
-    s = sorted(values)
-    k = (len(s) - 1) * p
-    lo = int(k)
-    hi = min(lo + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 def start(kernel_name, cwd):
@@ -127,9 +113,10 @@ def bench(kernel_name, starts, runs, cwd, load_nas):
 
 def main():
     ap = argparse.ArgumentParser()
-    dll, config = default_dll()
+    dll = default_dll()
+    config = "Debug" if dll and f"{os.sep}Debug{os.sep}" in dll else "Release"
     ap.add_argument("--kernel-dll", default=dll)
-    ap.add_argument("--configuration", default=config or "Release")
+    ap.add_argument("--configuration", default=config)
     ap.add_argument("--tool-path")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--runs", type=int, default=50)

@@ -10,7 +10,6 @@ the cell stopped or was abandoned after the grace period. Runaway-recursion case
     /usr/bin/python3 bench/kernel/interrupt_probe.py [--kernel-dll DLL] [--repeat 3] [--cases cs_while,fs_sleep,...]
 """
 import argparse
-import glob
 import os
 import statistics
 import sys
@@ -22,13 +21,8 @@ sys.path.insert(0, os.path.join(REPO, "tests", "Kernel.Tests", "client"))
 import interrupt_driver as cases  # noqa: E402
 from kernel_driver import Driver  # noqa: E402
 
-
-def default_dll():
-    for config in ("Release", "Debug"):
-        hits = glob.glob(os.path.join(REPO, "src", "Kernel", "bin", config, "net*", "nasnotebooks-kernel.dll"))
-        if hits:
-            return hits[0]
-    return None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_bench import default_dll  # noqa: E402
 
 
 def main():
