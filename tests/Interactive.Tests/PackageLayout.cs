@@ -11,6 +11,7 @@ internal static class PackageLayout
     private static readonly Lazy<(string Packages, string Root)> Packed = new(() =>
     {
         var packages = Processes.NewTempDir("nas-interactive-packages");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Processes.DeleteQuietly(packages); // gone when the test host exits
         var project = Path.Combine(Processes.RepoRoot, "pack", "NasNotebooks");
         var r = Processes.Run("dotnet", ["pack", project, "-c", Processes.Configuration, "--no-build", "-o", packages], TimeSpan.FromMinutes(5));
         if (r.ExitCode != 0)

@@ -41,7 +41,12 @@ public sealed class PackagingTests : IDisposable
     /// </summary>
     private static readonly Lazy<string> Packages = new(() =>
     {
-        var packages = Path.Combine(Directory.CreateTempSubdirectory("nas-packages-").FullName);
+        var packages = Directory.CreateTempSubdirectory("nas-packages-").FullName;
+        // About 370 MB (the tool carries libtorch): gone when the test host exits.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(packages, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
         foreach (var project in new[] { Path.Combine(RepoRoot, "pack", "NasNotebooks"), Path.Combine(RepoRoot, "src", "Kernel") })
         {
             var r = PythonJupyter.Run(["pack", project, "-c", Configuration, "--no-build", "-o", packages], null, TimeSpan.FromMinutes(20), "dotnet");
