@@ -10,8 +10,11 @@ internal static class PackageLayout
 {
     private static readonly Lazy<(string Packages, string Root)> Packed = new(() =>
     {
-        var packages = Processes.NewTempDir("nas-interactive-packages");
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Processes.DeleteQuietly(packages); // gone when the test host exits
+        // One folder per checkout, replaced by each run, under artifacts/ (a temp folder would stay behind after every run:
+        // the test host is stopped without running exit handlers).
+        var packages = Path.Combine(Processes.RepoRoot, "artifacts", "test-packages", "interactive-tests");
+        if (Directory.Exists(packages)) Directory.Delete(packages, recursive: true);
+        Directory.CreateDirectory(packages);
         var project = Path.Combine(Processes.RepoRoot, "pack", "NasNotebooks");
         var r = Processes.Run("dotnet", ["pack", project, "-c", Processes.Configuration, "--no-build", "-o", packages], TimeSpan.FromMinutes(5));
         if (r.ExitCode != 0)

@@ -41,12 +41,11 @@ public sealed class PackagingTests : IDisposable
     /// </summary>
     private static readonly Lazy<string> Packages = new(() =>
     {
-        var packages = Directory.CreateTempSubdirectory("nas-packages-").FullName;
-        // About 370 MB (the tool carries libtorch): gone when the test host exits.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try { Directory.Delete(packages, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        };
+        // About 370 MB (the tool carries libtorch): one folder per checkout, replaced by each run, under artifacts/ (the
+        // test host is stopped without running exit handlers, so a temp folder would stay behind after every run).
+        var packages = Path.Combine(RepoRoot, "artifacts", "test-packages", "kernel-tests");
+        if (Directory.Exists(packages)) Directory.Delete(packages, recursive: true);
+        Directory.CreateDirectory(packages);
         foreach (var project in new[] { Path.Combine(RepoRoot, "pack", "NasNotebooks"), Path.Combine(RepoRoot, "src", "Kernel") })
         {
             var r = PythonJupyter.Run(["pack", project, "-c", Configuration, "--no-build", "-o", packages], null, TimeSpan.FromMinutes(20), "dotnet");
