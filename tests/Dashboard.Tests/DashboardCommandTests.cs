@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using NasNotebooks.Runtime.Studies;
 
+using NasNotebooks.Tests;
+
 namespace NasNotebooks.Dashboard.Tests;
 
 /// <summary>The <c>dashboard</c> command line: every path, URL, port and host is checked with a clear message; a good one serves until cancelled.</summary>

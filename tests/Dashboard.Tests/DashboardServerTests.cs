@@ -9,6 +9,8 @@ using NasNotebooks.Runtime;
 using NasNotebooks.Runtime.Studies;
 using Xunit.Abstractions;
 
+using NasNotebooks.Tests;
+
 namespace NasNotebooks.Dashboard.Tests;
 
 /// <summary>The server over HTTP: safe defaults (loopback, read-only, host check), the data and chart endpoints, live events, and incremental store reads.</summary>

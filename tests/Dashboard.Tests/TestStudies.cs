@@ -52,27 +52,6 @@ internal static class TestStudies
     }
 }
 
-/// <summary>A temporary folder removed at the end of a test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nas-dashboard-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-}
-
 /// <summary>A <c>Runtime.WorkerHost</c> process (a study worker, as on another machine) with its output lines and when each arrived.</summary>
 internal sealed class WorkerProcess : IDisposable
 {

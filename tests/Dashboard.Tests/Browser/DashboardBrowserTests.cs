@@ -7,6 +7,8 @@ using NasNotebooks.Runtime.Studies;
 using NasNotebooks.Tests.Browser;
 using Xunit.Abstractions;
 
+using NasNotebooks.Tests;
+
 namespace NasNotebooks.Dashboard.Tests.Browser;
 
 [CollectionDefinition("browser")]

@@ -49,7 +49,7 @@ public class CancellationGivesTrialsBackTests
     [Fact]
     public async Task Cancelling_gives_the_running_trial_back_at_once_even_if_the_evaluation_ignores_the_token()
     {
-        using var dir = new Studies.TempDir();
+        using var dir = new NasNotebooks.Tests.TempDir();
         using var store = StudyStore.Open(dir.File("c.db"));
         using var cts = new CancellationTokenSource();
         var started = new TaskCompletionSource();

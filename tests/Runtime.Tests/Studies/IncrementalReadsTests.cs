@@ -1,6 +1,8 @@
 using NasNotebooks.Runtime.Studies;
 using NasNotebooks.Runtime.WorkerHost;
 
+using NasNotebooks.Tests;
+
 namespace NasNotebooks.Runtime.Tests.Studies;
 
 /// <summary>

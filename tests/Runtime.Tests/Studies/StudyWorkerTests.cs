@@ -2,6 +2,8 @@ using System.Data.Common;
 using NasNotebooks.Runtime.Studies;
 using NasNotebooks.Runtime.WorkerHost;
 
+using NasNotebooks.Tests;
+
 namespace NasNotebooks.Runtime.Tests.Studies;
 
 public class StudyWorkerTests

@@ -3,27 +3,6 @@ using System.Diagnostics;
 
 namespace NasNotebooks.Runtime.Tests.Studies;
 
-/// <summary>A temporary folder removed at the end of a test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public TempDir()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nas-studies-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-}
-
 /// <summary>A Runtime.WorkerHost child process (<c>dotnet Runtime.WorkerHost.dll ...</c>) with its output lines.</summary>
 internal sealed class WorkerProcess : IDisposable
 {

@@ -1,7 +1,9 @@
 using System.Net.Sockets;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using NasNotebooks.Runtime.Studies;
+using Npgsql;
+
+using NasNotebooks.Tests;
 
 namespace NasNotebooks.Runtime.Tests.Studies;
 
